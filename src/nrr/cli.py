@@ -1,0 +1,288 @@
+"""The ``nrr`` command line: thin commands over the Python API.
+
+Each command parses its options, calls one API function and renders. Data goes to stdout,
+messages to stderr. Exit codes: 0 ok, 1 input errors, 2 usage, 3 engine/unexpected.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+import click
+from rich.console import Console
+
+from nrr import __version__
+from nrr.api import Dataset, Report, load
+from nrr.definitions import Grain, Level
+from nrr.errors import InputError, NrrError
+from nrr.render import FORMATS, report_table, write_report
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+stderr = Console(stderr=True, highlight=False)
+
+
+def fail(message: str, code: int) -> None:
+    stderr.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    sys.exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Map NrrError to its exit code and unexpected failures to one line (exit 3)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = click.get_current_context().find_root().params.get("debug", False)
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            _print_issues(exc)
+            sys.exit(exc.exit_code)
+        except NrrError as exc:
+            fail(str(exc), exc.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except Exception as exc:
+            if debug:
+                raise
+            fail(f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)", 3)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _print_issues(exc: InputError) -> None:
+    errors = exc.issues.errors
+    for issue in exc.issues:
+        click.echo(issue.render(), err=True)
+    files = len({issue.file for issue in errors})
+    click.echo(
+        f"{len(errors)} error{'s' if len(errors) != 1 else ''} in {files} "
+        f"file{'s' if files != 1 else ''}; nothing was computed. "
+        "Rule ids are explained in docs/validation-errors.md.",
+        err=True,
+    )
+
+
+def _print_warnings(dataset: Dataset, quiet: bool) -> None:
+    if not quiet:
+        for issue in dataset.warnings:
+            click.echo(issue.render(), err=True)
+
+
+def output_options(func: F) -> F:
+    """The same --format/--output/--decimals on every tabular command."""
+    func = click.option(
+        "--decimals", type=click.IntRange(0, 12), default=None,
+        help="Round numbers in csv/json/parquet output (default: unrounded).",
+    )(func)
+    func = click.option(
+        "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        help="Write to FILE instead of stdout.",
+    )(func)
+    return click.option(
+        "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+        help="Output format; machine formats are unrounded.",
+    )(func)
+
+
+def _date_option(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form", param_hint=name)
+
+
+def _parse_filters(values: tuple[str, ...]) -> list[tuple[str, str]]:
+    filters = []
+    for value in values:
+        name, sep, wanted = value.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{value!r} is not ATTRIBUTE=VALUE", param_hint="--filter")
+        filters.append((name.strip().lower(), wanted))
+    return filters
+
+
+def _parse_by(values: tuple[str, ...]) -> list[str]:
+    return [p.strip().lower() for v in values for p in v.split(",") if p.strip()]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="nrr")
+@click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
+def cli(debug: bool) -> None:
+    """Net revenue retention from subscription data.
+
+    DATA is a folder of CSV or Parquet files (customers, subscriptions or events, and
+    optionally fx_rates and customer_attributes) or a DuckDB file holding those tables.
+    """
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--customers", type=click.IntRange(1), default=5000, show_default=True)
+@click.option("--months", type=click.IntRange(1, 240), default=36, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--start", "start_text", default="2023-01-01", show_default=True,
+              help="First month of the generated history.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv",
+              show_default=True)
+@handle_errors
+def demo(
+    directory: Path, customers: int, months: int, seed: int, start_text: str, fmt: str
+) -> None:
+    """Write a realistic, deterministic demo dataset into DIRECTORY."""
+    from nrr.demo import generate
+
+    start = _date_option(start_text, "--start")
+    assert start is not None
+    summary = generate(
+        directory, customers=customers, months=months, seed=seed,
+        start=start.replace(day=1), fmt=fmt,  # type: ignore[arg-type]
+    )
+    stderr.print(
+        f"wrote {summary.customers:,} customers ({summary.organizations:,} organizations), "
+        f"{summary.subscriptions:,} subscription lines, {summary.attribute_changes:,} "
+        f"attribute changes in {', '.join(summary.currencies)} from "
+        f"{summary.first_month:%b %Y} to {summary.last_month:%b %Y} into {directory}"
+    )
+
+
+@cli.command()
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
+@handle_errors
+def validate(data: Path, quiet: bool) -> None:
+    """Check DATA against the data contract and summarise it."""
+    dataset = load(data)
+    _print_warnings(dataset, quiet)
+    if quiet:
+        return
+    staged = dataset.staged
+    out = Console(highlight=False)
+    out.print(f"[bold green]ok[/]: {data} satisfies the nrr data contract")
+    for name, rows in staged.table_rows.items():
+        out.print(f"  {name:<20} {rows:>10,} rows")
+    out.print(f"  customers            {staged.customers.num_rows:>10,}")
+    out.print(f"  organizations        {staged.organizations:>10,}")
+    out.print(f"  date range           {staged.first_date} to {staged.last_date}")
+    out.print(
+        f"  currencies           {', '.join(staged.currencies)} "
+        f"(base {staged.base_currency})"
+    )
+    out.print(f"  attributes           {', '.join(staged.attributes) or '(none)'}")
+
+
+@cli.command()
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("--period", type=click.Choice([g.value for g in Grain]), default="month",
+              show_default=True, help="Period grain; ttm = trailing twelve months.")
+@click.option("--from", "start", default=None, metavar="DATE",
+              help="Start of the range (YYYY-MM-DD); default: the data's first month.")
+@click.option("--to", "end", default=None, metavar="DATE",
+              help="End of the range, exclusive; default: the month after the data's last date.")
+@click.option("--by", multiple=True, metavar="ATTR[,ATTR]",
+              help="Group by attributes (as of each period's start) or 'product'.")
+@click.option("--level", type=click.Choice([lv.value for lv in Level]), default="account",
+              show_default=True, help="Accounts, or organizations with child accounts rolled up.")
+@click.option("--filter", "filters", multiple=True, metavar="ATTR=VALUE",
+              help="Keep units whose attribute equals VALUE; repeatable (AND).")
+@click.option("--currency", default=None, help="Reporting currency (default: the base currency).")
+@click.option("--fiscal-year-start", type=click.IntRange(1, 12), default=1, show_default=True,
+              help="Month the fiscal year starts (quarter and year periods).")
+@click.option("--engine", "engine_name", type=click.Choice(["duckdb", "spark"]),
+              default="duckdb", show_default=True)
+@click.option("--quiet", "-q", is_flag=True, help="No warnings or notes on stderr.")
+@output_options
+@handle_errors
+def report(
+    data: Path, period: str, start: str | None, end: str | None, by: tuple[str, ...],
+    level: str, filters: tuple[str, ...], currency: str | None, fiscal_year_start: int,
+    engine_name: str, quiet: bool, fmt: str, output: Path | None, decimals: int | None,
+) -> None:
+    """NRR, GRR and the MRR bridge of DATA per period (and group)."""
+    request_args = {
+        "period": period,
+        "start": _date_option(start, "--from"),
+        "end": _date_option(end, "--to"),
+        "by": _parse_by(by),
+        "level": level,
+        "filters": _parse_filters(filters),
+        "currency": currency,
+        "fiscal_year_start": fiscal_year_start,
+    }
+    dataset = load(data, engine_name=engine_name)
+    _print_warnings(dataset, quiet)
+    result = dataset.report(**request_args)
+    if not result.periods and not quiet:
+        stderr.print(
+            f"note: no whole {period} period lies inside [{result.request.start}, "
+            f"{result.request.end}); widen --from/--to"
+        )
+    emit(dataset, result, fmt, output, decimals)
+
+
+def emit(
+    dataset: Dataset, result: Report, fmt: str, output: Path | None, decimals: int | None
+) -> None:
+    if fmt == "table":
+        _emit_table(dataset, result, output)
+        return
+    if output is None:
+        write_report(result.table, fmt, sys.stdout, sys.stdout.buffer, decimals)
+        return
+    with output.open("wb") as binary:
+        text: IO[str] = _TextOver(binary)
+        write_report(result.table, fmt, text, binary, decimals)
+    stderr.print(f"wrote {len(result)} rows to {output}")
+
+
+class _TextOver:
+    """A minimal text writer over a binary file (UTF-8), so one code path writes all formats."""
+
+    def __init__(self, binary: IO[bytes]) -> None:
+        self.binary = binary
+
+    def write(self, text: str) -> int:
+        return self.binary.write(text.encode())
+
+
+def _emit_table(dataset: Dataset, result: Report, output: Path | None) -> None:
+    request = result.request
+    totals = dataset.totals(result)
+    title = (
+        f"{request.level.value.capitalize()}-level {request.grain.value} NRR, "
+        f"{result.currency}"
+        + (f", by {', '.join(request.by)}" if request.by else "")
+        + (
+            "".join(f", {k}={v}" for k, v in request.filters)
+            if request.filters else ""
+        )
+    )
+    table = report_table(
+        result.to_pylist(),
+        request.by,
+        result.label,
+        title,
+        totals.to_pylist() if totals else (),
+        (lambda _row: "Total") if request.by else (lambda _row: "All periods"),
+    )
+    if output is None:
+        console = Console(highlight=False)
+        if not console.is_terminal:  # piped: keep every column whole rather than wrap at 80
+            console = Console(highlight=False, width=240)
+        console.print(table)
+        return
+    with output.open("w", encoding="utf-8") as handle:
+        Console(file=handle, highlight=False, width=220).print(table)
+    stderr.print(f"wrote the table to {output}")
+
+
+def main() -> None:
+    cli(prog_name="nrr")

@@ -1,0 +1,124 @@
+"""The data contract's tables, columns and rule ids, as data.
+
+Rules are named here once so that messages, docs and tests share one vocabulary; the docs
+test asserts every id below is documented in docs/validation-errors.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class ColumnType(str, Enum):
+    TEXT = "text"
+    DATE = "date"
+    DECIMAL = "decimal"
+    INTEGER = "integer"
+    CURRENCY = "currency"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: ColumnType = ColumnType.TEXT
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    keeps_unknown_columns: bool = False
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+T, D, N, I, C = (
+    ColumnType.TEXT,
+    ColumnType.DATE,
+    ColumnType.DECIMAL,
+    ColumnType.INTEGER,
+    ColumnType.CURRENCY,
+)
+
+CUSTOMERS = Table(
+    "customers",
+    (Column("customer_id", T, True), Column("name"), Column("parent_id")),
+    keeps_unknown_columns=True,
+)
+SUBSCRIPTIONS = Table(
+    "subscriptions",
+    (
+        Column("customer_id", T, True),
+        Column("start_date", D, True),
+        Column("end_date", D),
+        Column("amount", N, True),
+        Column("billing_months", I),
+        Column("currency", C),
+        Column("kind"),
+        Column("product"),
+        Column("subscription_id"),
+    ),
+)
+EVENTS = Table(
+    "events",
+    (
+        Column("customer_id", T, True),
+        Column("date", D, True),
+        Column("mrr", N, True),
+        Column("currency", C),
+    ),
+)
+FX_RATES = Table(
+    "fx_rates",
+    (Column("date", D, True), Column("currency", C, True), Column("rate", N, True)),
+)
+CUSTOMER_ATTRIBUTES = Table(
+    "customer_attributes",
+    (
+        Column("customer_id", T, True),
+        Column("attribute", T, True),
+        Column("value"),
+        Column("valid_from", D, True),
+    ),
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t for t in (CUSTOMERS, SUBSCRIPTIONS, EVENTS, FX_RATES, CUSTOMER_ATTRIBUTES)
+}
+RESERVED_CUSTOMER_COLUMNS = frozenset({"customer_id", "name", "parent_id"})
+KINDS = frozenset({"recurring", "usage"})
+DEFAULT_BASE_CURRENCY = "USD"
+
+# rule id -> one-line description (rendered into docs/validation-errors.md)
+RULES: dict[str, str] = {
+    "table-missing": "the customers table and one revenue table (subscriptions or events) exist",
+    "table-ambiguous": "only one of subscriptions and events is given",
+    "file-unreadable": "the file can be parsed as CSV/Parquet/DuckDB",
+    "file-empty": "the file has a header row",
+    "column-missing": "every required column is present in the header",
+    "column-duplicate": "no column name appears twice (names are case-insensitive)",
+    "column-unknown": "(warning) a column of a non-customers table is not in the contract",
+    "value-required": "a required value is not empty",
+    "id-duplicate": "customer_id is unique in customers",
+    "customer-unknown": "customer_id refers to a row of customers",
+    "parent-unknown": "parent_id refers to a row of customers",
+    "parent-cycle": "parent chains end at an account with no parent",
+    "date-format": "dates are valid YYYY-MM-DD dates",
+    "decimal-format": "amounts are plain decimals (digits, optional '.', optional leading '-')",
+    "integer-format": "billing_months is a whole number",
+    "currency-format": "currencies are three-letter ISO 4217 codes in capitals",
+    "amount-negative": "amount and mrr are >= 0",
+    "billing-months-range": "billing_months is >= 1",
+    "end-after-start": "end_date is after start_date",
+    "kind-value": "kind is recurring or usage",
+    "usage-end-required": "a usage line has an end_date",
+    "event-duplicate": "one event per customer and date",
+    "rate-positive": "an fx rate is > 0",
+    "rate-duplicate": "one fx rate per currency and date",
+    "base-currency-ambiguous": "at most one used currency has no fx rates (it is the base)",
+    "fx-missing": "a foreign-currency line has a rate in force on its start date",
+}

@@ -1,0 +1,196 @@
+"""Readers: every source becomes the same text staging tables.
+
+Each reader returns, per contract table it finds, the raw values as strings (empty = "")
+with the 1-based line number of each row, so validation is identical whatever the source.
+A PostgreSQL reader is one more class with the same ``read`` method.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from nrr.dataset.contract import TABLES
+from nrr.dataset.issues import Issue, Severity
+from nrr.errors import ConfigError
+
+
+@dataclass
+class RawTable:
+    """A table as the user gave it: column names lower-cased, every value a string."""
+
+    name: str
+    source: str
+    columns: list[str]
+    data: pa.Table  # string columns named after ``columns`` (duplicates suffixed), no nulls
+    first_line: int = 2  # line number of the first data row (header is line 1)
+
+
+@dataclass
+class ReadResult:
+    tables: dict[str, RawTable] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+
+
+class Reader(Protocol):
+    def read(self) -> ReadResult: ...
+
+
+def reader_for(path: Path) -> Reader:
+    """Pick the reader for a folder of files or a DuckDB database file."""
+    if path.is_dir():
+        return FolderReader(path)
+    if path.is_file() and path.suffix.lower() in {".duckdb", ".db", ".ddb"}:
+        return DuckDBReader(path)
+    if not path.exists():
+        raise ConfigError(f"{path}: no such file or folder")
+    raise ConfigError(
+        f"{path}: expected a folder of CSV/Parquet files or a DuckDB file (.duckdb)"
+    )
+
+
+def _as_text(table: pa.Table) -> pa.Table:
+    """Cast every column to string with nulls as "", keeping dates ISO (YYYY-MM-DD)."""
+    arrays = []
+    for column in table.columns:
+        if pa.types.is_timestamp(column.type):
+            column = column.cast(pa.date32())  # midnight timestamps from Parquet writers
+        text = column.cast(pa.string()) if not pa.types.is_string(column.type) else column
+        arrays.append(text.fill_null(""))
+    return pa.table(arrays, names=[f"c{i}" for i in range(len(arrays))])
+
+
+def _unique_names(columns: list[str]) -> list[str]:
+    return [f"{name}#{i}" for i, name in enumerate(columns)]
+
+
+class FolderReader:
+    """A folder holding ``<table>.csv`` or ``<table>.parquet`` files."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def read(self) -> ReadResult:
+        result = ReadResult()
+        for name in TABLES:
+            found = [
+                p for p in sorted(self.folder.iterdir())
+                if p.stem.lower() == name and p.suffix.lower() in {".csv", ".parquet"}
+            ]
+            if len(found) > 1:
+                raise ConfigError(
+                    f"{self.folder}: both {found[0].name} and {found[1].name} hold table "
+                    f"{name}; keep one"
+                )
+            if found:
+                self._read_one(found[0], name, result)
+        return result
+
+    def _read_one(self, path: Path, name: str, result: ReadResult) -> None:
+        source = str(path)
+        try:
+            if path.suffix.lower() == ".csv":
+                table = _read_csv(path, source, name, result)
+            else:
+                table = _read_parquet(path, source, name)
+        except (pa.ArrowInvalid, OSError, UnicodeDecodeError, csv.Error) as exc:
+            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            result.issues.append(
+                Issue(source, 0, "-", "file-unreadable", f"cannot read {path.name}: {detail}")
+            )
+            return
+        if table is not None:
+            result.tables[name] = table
+
+
+def _read_csv(path: Path, source: str, name: str, result: ReadResult) -> RawTable | None:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        header = next(csv.reader(handle), None)
+    if not header or all(not h.strip() for h in header):
+        result.issues.append(
+            Issue(source, 1, "-", "file-empty", "the file is empty: expected a header row")
+        )
+        return None
+    columns = [h.strip().lower() for h in header]
+    names = _unique_names(columns)
+    data = pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding="utf8"),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    return RawTable(name, source, columns, _as_text(data).rename_columns(names))
+
+
+def _read_parquet(path: Path, source: str, name: str) -> RawTable:
+    data = pq.read_table(path)
+    columns = [c.strip().lower() for c in data.column_names]
+    names = _unique_names(columns)
+    return RawTable(name, source, columns, _as_text(data).rename_columns(names))
+
+
+class DuckDBReader:
+    """A DuckDB database file holding the contract's tables, opened read-only."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def read(self) -> ReadResult:
+        import duckdb
+
+        try:
+            con = duckdb.connect(str(self.path), read_only=True)
+        except duckdb.Error as exc:
+            message = str(exc).splitlines()[0]
+            hint = ""
+            if "version" in message.lower() or "storage" in message.lower():
+                hint = (
+                    f" (written by a different DuckDB version than {duckdb.__version__}: "
+                    "export the tables to Parquet with that DuckDB and point nrr at the folder)"
+                )
+            raise ConfigError(f"{self.path}: cannot open DuckDB file: {message}{hint}") from exc
+        result = ReadResult()
+        try:
+            present = {
+                row[0].lower(): row[0]
+                for row in con.execute(
+                    "select table_name from information_schema.tables"
+                ).fetchall()
+            }
+            for name in TABLES:
+                if name in present:
+                    data = con.table(present[name]).arrow()
+                    if isinstance(data, pa.RecordBatchReader):
+                        data = data.read_all()
+                    columns = [c.lower() for c in data.column_names]
+                    names = _unique_names(columns)
+                    result.tables[name] = RawTable(
+                        name,
+                        f"{self.path}#{name}",
+                        columns,
+                        _as_text(data).rename_columns(names),
+                    )
+        finally:
+            con.close()
+        return result
+
+
+def unknown_column_warning(table: RawTable, column: str) -> Issue:
+    return Issue(
+        table.source,
+        1,
+        column,
+        "column-unknown",
+        f"column {column!r} is not part of the {table.name} table and is ignored",
+        Severity.WARNING,
+    )

@@ -1,0 +1,294 @@
+"""The contract's rules, vectorised over whole columns.
+
+Each check flags rows with a boolean mask and yields one ``Issue`` per flagged row, so a
+file with a million rows is checked in a few numpy passes and every problem is reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from nrr.dataset.columns import (
+    BoolArray,
+    is_empty,
+    parse_dates,
+    parse_decimals,
+    parse_integers,
+    valid_currency,
+)
+from nrr.dataset.contract import (
+    KINDS,
+    RESERVED_CUSTOMER_COLUMNS,
+    TABLES,
+    ColumnType,
+    Table,
+)
+from nrr.dataset.issues import Issue
+from nrr.dataset.readers import RawTable, unknown_column_warning
+
+
+@dataclass
+class Checked:
+    """A raw table being validated: its text columns and what parsed cleanly."""
+
+    raw: RawTable
+    spec: Table
+    issues: list[Issue] = field(default_factory=list)
+    text: dict[str, pd.Series] = field(default_factory=dict)
+    dates: dict[str, npt.NDArray[np.datetime64]] = field(default_factory=dict)
+    numbers: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict)
+    integers: dict[str, npt.NDArray[np.int64]] = field(default_factory=dict)
+    broken: set[str] = field(default_factory=set)  # columns with a failed parse somewhere
+
+    @property
+    def rows(self) -> int:
+        return int(self.raw.data.num_rows)
+
+    def flag(
+        self,
+        mask: BoolArray,
+        column: str,
+        rule: str,
+        message: Callable[[int], str],
+    ) -> None:
+        """Add one issue per True row of ``mask``; ``message`` gets the row index."""
+        for row in np.flatnonzero(mask):
+            self.issues.append(
+                Issue(self.raw.source, self.raw.first_line + int(row), column, rule, message(row))
+            )
+
+    def value(self, column: str, row: int) -> str:
+        return str(self.text[column].iloc[row])
+
+    def line(self, row: int) -> int:
+        return self.raw.first_line + row
+
+
+def check_table(raw: RawTable) -> Checked:
+    """Header rules, then the per-column type and presence rules of one table."""
+    spec = TABLES[raw.name]
+    checked = Checked(raw, spec)
+    _check_header(checked)
+    for column in spec.columns:
+        if column.name in checked.text:
+            _check_column(checked, column.name, column.type, column.required)
+    return checked
+
+
+def _check_header(checked: Checked) -> None:
+    raw, spec = checked.raw, checked.spec
+    seen: dict[str, int] = {}
+    frame = raw.data.to_pandas()
+    for i, name in enumerate(raw.columns):
+        if name in seen:
+            checked.issues.append(
+                Issue(
+                    raw.source, 1, name, "column-duplicate",
+                    f"column {name!r} appears twice in the header (names are case-insensitive)",
+                )
+            )
+            continue
+        seen[name] = i
+        if name in spec.column_names or spec.keeps_unknown_columns:
+            checked.text[name] = frame[raw.data.column_names[i]].astype(str)
+        else:
+            checked.issues.append(unknown_column_warning(raw, name))
+    for column in spec.columns:
+        if column.required and column.name not in seen:
+            checked.issues.append(
+                Issue(
+                    raw.source, 1, column.name, "column-missing",
+                    f"required column {column.name!r} is missing from the header",
+                )
+            )
+
+
+def _check_column(checked: Checked, name: str, kind: ColumnType, required: bool) -> None:
+    values = checked.text[name]
+    empty = is_empty(values)
+    if required:
+        checked.flag(empty, name, "value-required", lambda _r: f"{name} is required")
+    present = ~empty
+    bad: BoolArray
+    if kind is ColumnType.DATE:
+        checked.dates[name], ok = parse_dates(values)
+        bad = present & ~ok
+        checked.flag(
+            bad, name, "date-format",
+            lambda r: f"{checked.value(name, r)!r} is not a valid date in YYYY-MM-DD form",
+        )
+    elif kind is ColumnType.DECIMAL:
+        checked.numbers[name], ok = parse_decimals(values)
+        bad = present & ~ok
+        checked.flag(
+            bad, name, "decimal-format",
+            lambda r: f"{checked.value(name, r)!r} is not a plain decimal number "
+            "(no currency symbols, thousands separators or exponents)",
+        )
+    elif kind is ColumnType.INTEGER:
+        checked.integers[name], ok = parse_integers(values)
+        bad = present & ~ok
+        checked.flag(
+            bad, name, "integer-format",
+            lambda r: f"{checked.value(name, r)!r} is not a whole number",
+        )
+    elif kind is ColumnType.CURRENCY:
+        bad = present & ~valid_currency(values)
+        checked.flag(
+            bad, name, "currency-format",
+            lambda r: f"{checked.value(name, r)!r} is not a three-letter ISO 4217 code "
+            "such as USD or EUR",
+        )
+    else:
+        return
+    if bad.any() or (required and empty.any()):
+        checked.broken.add(name)
+
+
+def usable(checked: Checked, *columns: str) -> bool:
+    """True when every column is present and parsed without error, so rules can combine them."""
+    return all(c in checked.text and c not in checked.broken for c in columns)
+
+
+def check_customers(checked: Checked) -> tuple[pd.Series, npt.NDArray[np.int64] | None]:
+    """Unique ids, known parents, no cycles. Returns ids and each row's organization row."""
+    ids = checked.text.get("customer_id", pd.Series([], dtype=str))
+    duplicated = np.array(ids.duplicated(keep="first"), dtype=bool) & ~is_empty(ids)
+    first_line: dict[str, int] = {}
+    if duplicated.any():
+        for i, v in enumerate(ids):
+            first_line.setdefault(v, checked.line(i))
+    checked.flag(
+        duplicated, "customer_id", "id-duplicate",
+        lambda r: f"customer_id {checked.value('customer_id', r)!r} already appears on line "
+        f"{first_line[checked.value('customer_id', r)]}",
+    )
+    if duplicated.any() or not usable(checked, "customer_id"):
+        return ids, None
+    if "parent_id" not in checked.text:
+        return ids, np.arange(len(ids), dtype=np.int64)
+    return ids, _organizations(checked, ids)
+
+
+def _organizations(checked: Checked, ids: pd.Series) -> npt.NDArray[np.int64] | None:
+    """Top-most ancestor of each row by pointer jumping (log depth vectorised passes)."""
+    parents = checked.text["parent_id"]
+    has_parent = ~is_empty(parents)
+    position = pd.Index(ids).get_indexer(parents.where(has_parent, "\x00"))
+    unknown = has_parent & (position < 0)
+    checked.flag(
+        unknown, "parent_id", "parent-unknown",
+        lambda r: f"parent_id {checked.value('parent_id', r)!r} is not a customer_id of "
+        "the customers table",
+    )
+    if unknown.any():
+        return None
+    self_index = np.arange(len(ids), dtype=np.int64)
+    pointer = np.where(has_parent, position, self_index).astype(np.int64)
+    for _ in range(int(np.ceil(np.log2(len(ids) + 1))) + 1):
+        pointer = pointer[pointer]
+    # After 2^k > n jumps an acyclic chain has reached its root (a row without parent);
+    # a row that still points at a row with a parent sits on, or hangs below, a cycle.
+    cyclic = np.array(has_parent[pointer], dtype=bool)
+    checked.flag(
+        cyclic, "parent_id", "parent-cycle",
+        lambda r: f"the parent chain of {checked.value('customer_id', r)!r} loops back on "
+        "itself and never reaches a top-level account",
+    )
+    return None if cyclic.any() else pointer
+
+
+def check_known_customers(checked: Checked, ids: Sequence[str] | pd.Series) -> None:
+    if not usable(checked, "customer_id"):
+        return
+    values = checked.text["customer_id"]
+    unknown = ~np.array(values.isin(pd.Index(ids)), dtype=bool) & ~is_empty(values)
+    checked.flag(
+        unknown, "customer_id", "customer-unknown",
+        lambda r: f"customer_id {checked.value('customer_id', r)!r} is not in the customers table",
+    )
+
+
+def present(checked: Checked, *columns: str) -> bool:
+    """Row-wise rules need only the columns: unparsable cells are NaN/NaT and never match."""
+    return all(c in checked.text for c in columns)
+
+
+def check_non_negative(checked: Checked, column: str) -> None:
+    if present(checked, column):
+        values = checked.numbers[column]
+        checked.flag(
+            values < 0, column, "amount-negative",
+            lambda r: f"{checked.value(column, r)} is negative; {column} must be >= 0",
+        )
+
+
+def check_subscriptions(checked: Checked) -> None:
+    check_non_negative(checked, "amount")
+    if present(checked, "billing_months"):
+        months, parsed = parse_integers(checked.text["billing_months"])
+        checked.flag(
+            parsed & (months < 1), "billing_months", "billing-months-range",
+            lambda r: f"billing_months is {checked.value('billing_months', r)}; it must be >= 1",
+        )
+    if present(checked, "start_date", "end_date"):
+        start, end = checked.dates["start_date"], checked.dates["end_date"]
+        checked.flag(
+            ~np.isnat(end) & ~np.isnat(start) & (end <= start), "end_date", "end-after-start",
+            lambda r: f"end_date {checked.value('end_date', r)} is not after start_date "
+            f"{checked.value('start_date', r)}",
+        )
+    if "kind" in checked.text:
+        kind = checked.text["kind"].str.strip()
+        bad = ~np.array(kind.isin(KINDS), dtype=bool) & ~is_empty(kind)
+        checked.flag(
+            bad, "kind", "kind-value",
+            lambda r: f"kind {checked.value('kind', r)!r} is not 'recurring' or 'usage'",
+        )
+        usage = np.array(kind == "usage", dtype=bool)
+        if "end_date" in checked.text:
+            usage &= is_empty(checked.text["end_date"])
+        checked.flag(
+            usage, "end_date", "usage-end-required",
+            lambda _r: "a usage line needs an end_date: its amount is the charge for "
+            "[start_date, end_date)",
+        )
+
+
+def check_events(checked: Checked) -> None:
+    check_non_negative(checked, "mrr")
+    if usable(checked, "customer_id", "date"):
+        keys = pd.DataFrame(
+            {"c": checked.text["customer_id"], "d": checked.dates["date"]}
+        )
+        dup = np.array(keys.duplicated(keep="first"), dtype=bool)
+        checked.flag(
+            dup, "date", "event-duplicate",
+            lambda r: f"customer {checked.value('customer_id', r)!r} already has an event on "
+            f"{checked.value('date', r)}",
+        )
+
+
+def check_fx_rates(checked: Checked) -> None:
+    if present(checked, "rate"):
+        checked.flag(
+            checked.numbers["rate"] <= 0, "rate", "rate-positive",
+            lambda r: f"rate {checked.value('rate', r)} must be > 0",
+        )
+    if usable(checked, "currency", "date"):
+        keys = pd.DataFrame({"c": checked.text["currency"], "d": checked.dates["date"]})
+        dup = np.array(keys.duplicated(keep="first"), dtype=bool)
+        checked.flag(
+            dup, "date", "rate-duplicate",
+            lambda r: f"{checked.value('currency', r)} already has a rate on "
+            f"{checked.value('date', r)}",
+        )
+
+
+def attribute_columns(checked: Checked) -> list[str]:
+    return [c for c in checked.text if c not in RESERVED_CUSTOMER_COLUMNS]

@@ -1,0 +1,316 @@
+"""From validated text to typed staging tables.
+
+``read_dataset`` is the dataset layer's one entry point: read, check every rule, and only
+when no error remains build the typed Arrow tables the engine consumes. The user's files are
+opened read-only and never written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+
+from nrr.dataset import rules
+from nrr.dataset.columns import is_empty
+from nrr.dataset.contract import DEFAULT_BASE_CURRENCY
+from nrr.dataset.issues import Issue, IssueSet
+from nrr.dataset.readers import reader_for
+from nrr.dataset.rules import Checked
+from nrr.errors import InputError
+
+LINE_SCHEMA = pa.schema(
+    [
+        ("customer_id", pa.string()),
+        ("start_date", pa.date32()),
+        ("end_date", pa.date32()),
+        ("amount", pa.float64()),
+        ("billing_months", pa.int64()),
+        ("currency", pa.string()),
+        ("kind", pa.string()),
+        ("product", pa.string()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class StagedData:
+    """A dataset that satisfies the contract, as typed Arrow tables."""
+
+    source: Path
+    customers: pa.Table  # customer_id, organization_id, one column per attribute
+    lines: pa.Table  # LINE_SCHEMA; events are turned into lines [date, next date)
+    fx_rates: pa.Table  # currency, valid_from, rate (the base currency always has rate 1)
+    attribute_history: pa.Table  # customer_id, attribute, value (null = unset), valid_from
+    base_currency: str
+    revenue_table: str  # "subscriptions" or "events"
+    table_rows: dict[str, int]
+    attributes: tuple[str, ...]
+    currencies: tuple[str, ...]
+    first_date: date | None
+    last_date: date | None
+    warnings: tuple[Issue, ...] = field(default=())
+
+    @property
+    def organizations(self) -> int:
+        return len(pa.compute.unique(self.customers["organization_id"]))
+
+
+def read_dataset(path: Path) -> StagedData:
+    """Read and validate ``path``; raise InputError with every issue if any rule fails."""
+    result = reader_for(path).read()
+    issues = IssueSet(result.issues)
+    checked = {name: rules.check_table(raw) for name, raw in result.tables.items()}
+    _check_presence(path, checked, issues)
+    customers = checked.get("customers")
+    ids: pd.Series = pd.Series([], dtype=str)
+    roots: npt.NDArray[np.int64] | None = None
+    if customers is not None:
+        ids, roots = rules.check_customers(customers)
+    for name, table in checked.items():
+        if name != "customers" and customers is not None:
+            if rules.usable(customers, "customer_id"):
+                rules.check_known_customers(table, ids)
+        {
+            "subscriptions": rules.check_subscriptions,
+            "events": rules.check_events,
+            "fx_rates": rules.check_fx_rates,
+        }.get(name, lambda _c: None)(table)
+    base = _check_currencies(checked, issues)
+    for table in checked.values():
+        issues.extend(table.issues)
+    if issues.errors or customers is None or roots is None or base is None:
+        raise InputError(issues)
+    return _stage(path, checked, ids, roots, base, tuple(issues.warnings))
+
+
+def _check_presence(path: Path, checked: dict[str, Checked], issues: IssueSet) -> None:
+    if "customers" not in checked:
+        issues.add(
+            Issue(str(path), 0, "-", "table-missing", "no customers table (customers.csv, "
+                  "customers.parquet or a customers table)")
+        )
+    if "subscriptions" not in checked and "events" not in checked:
+        issues.add(
+            Issue(str(path), 0, "-", "table-missing", "no revenue table: give subscriptions "
+                  "(revenue lines) or events (MRR changes)")
+        )
+    if "subscriptions" in checked and "events" in checked:
+        issues.add(
+            Issue(str(path), 0, "-", "table-ambiguous", "both subscriptions and events are "
+                  "given; keep the one that holds your revenue")
+        )
+
+
+def _revenue(checked: dict[str, Checked]) -> tuple[Checked | None, str]:
+    if "subscriptions" in checked:
+        return checked["subscriptions"], "start_date"
+    return checked.get("events"), "date"
+
+
+def _check_currencies(checked: dict[str, Checked], issues: IssueSet) -> str | None:
+    """Infer the base currency and require a rate in force for every foreign line."""
+    revenue, date_column = _revenue(checked)
+    if revenue is None or "currency" in revenue.broken:
+        return None
+    if "currency" not in revenue.text:
+        return DEFAULT_BASE_CURRENCY
+    currency = revenue.text["currency"].str.strip()
+    used = set(currency[currency != ""].unique())
+    fx = checked.get("fx_rates")
+    fx_ok = fx is not None and rules.usable(fx, "currency", "date")
+    first_rate: dict[str, np.datetime64] = {}
+    if fx is not None and fx_ok:
+        frame = pd.DataFrame({"c": fx.text["currency"].str.strip(), "d": fx.dates["date"]})
+        first_rate = frame.groupby("c")["d"].min().to_dict()
+    rateless = sorted(used - set(first_rate))
+    if len(rateless) > 1 and DEFAULT_BASE_CURRENCY not in rateless:
+        issues.add(
+            Issue(revenue.raw.source, 0, "currency", "base-currency-ambiguous",
+                  f"currencies {', '.join(rateless)} have no fx rates; fx_rates must quote "
+                  "every currency but one (the base) into that base currency")
+        )
+        return None
+    base = rateless[0] if len(rateless) == 1 else DEFAULT_BASE_CURRENCY
+    if not rules.usable(revenue, date_column):
+        return base
+    filled = currency.where(currency != "", base)
+    starts = revenue.dates[date_column]
+    first = filled.map(first_rate).to_numpy(dtype="datetime64[D]")
+    missing = np.array(filled != base, dtype=bool) & (np.isnat(first) | (first > starts))
+    revenue.flag(
+        missing, "currency", "fx-missing",
+        lambda r: f"no {filled.iloc[r]} rate in force on {revenue.value(date_column, r)}: "
+        f"add an fx_rates row for {filled.iloc[r]} dated on or before it",
+    )
+    return base
+
+
+def _stage(
+    path: Path,
+    checked: dict[str, Checked],
+    ids: pd.Series,
+    roots: npt.NDArray[np.int64],
+    base: str,
+    warnings: tuple[Issue, ...],
+) -> StagedData:
+    customers = checked["customers"]
+    attributes = tuple(rules.attribute_columns(customers))
+    customer_table = pa.table(
+        {
+            "customer_id": pa.array(ids.to_numpy(dtype=object), pa.string()),
+            "organization_id": pa.array(ids.to_numpy(dtype=object)[roots], pa.string()),
+            **{a: _nullable_text(customers.text[a]) for a in attributes},
+        }
+    )
+    revenue_name = "subscriptions" if "subscriptions" in checked else "events"
+    lines = (
+        _subscription_lines(checked["subscriptions"], base)
+        if revenue_name == "subscriptions"
+        else _event_lines(checked["events"], base)
+    )
+    history = _attribute_history(checked.get("customer_attributes"))
+    all_attributes = tuple(
+        dict.fromkeys([*attributes, *pa.compute.unique(history["attribute"]).to_pylist()])
+    )
+    currencies = sorted(set(pa.compute.unique(lines["currency"]).to_pylist()))
+    return StagedData(
+        source=path,
+        customers=customer_table,
+        lines=lines,
+        fx_rates=_fx_table(checked.get("fx_rates"), base),
+        attribute_history=history,
+        base_currency=base,
+        revenue_table=revenue_name,
+        table_rows={name: t.rows for name, t in checked.items()},
+        attributes=tuple(str(a) for a in all_attributes),
+        currencies=tuple(currencies),
+        first_date=_as_date(pa.compute.min(lines["start_date"]).as_py()),
+        last_date=_last_date(lines),
+        warnings=warnings,
+    )
+
+
+def _nullable_text(values: pd.Series) -> pa.Array:
+    empty = is_empty(values)
+    return pa.array(values.to_numpy(dtype=object), pa.string(), mask=empty)
+
+
+def _text_or(checked: Checked, column: str, default: str) -> pd.Series:
+    if column not in checked.text:
+        return pd.Series([default] * checked.rows, dtype=object)
+    values = checked.text[column].str.strip()
+    return values.where(values != "", default)
+
+
+def _subscription_lines(checked: Checked, base: str) -> pa.Table:
+    months = checked.integers.get("billing_months")
+    present = (
+        ~is_empty(checked.text["billing_months"])
+        if "billing_months" in checked.text
+        else np.zeros(checked.rows, dtype=bool)
+    )
+    billing = np.where(present, months if months is not None else 1, 1).astype(np.int64)
+    end = checked.dates.get("end_date", np.full(checked.rows, np.datetime64("NaT"), "M8[D]"))
+    product = checked.text.get("product", pd.Series([""] * checked.rows, dtype=object))
+    return pa.table(
+        [
+            pa.array(checked.text["customer_id"].to_numpy(dtype=object), pa.string()),
+            pa.array(checked.dates["start_date"], pa.date32()),
+            pa.array(end, pa.date32(), mask=np.isnat(end)),
+            pa.array(checked.numbers["amount"], pa.float64()),
+            pa.array(billing, pa.int64()),
+            pa.array(_text_or(checked, "currency", base).to_numpy(dtype=object), pa.string()),
+            pa.array(_text_or(checked, "kind", "recurring").to_numpy(dtype=object), pa.string()),
+            _nullable_text(product),
+        ],
+        schema=LINE_SCHEMA,
+    )
+
+
+def _event_lines(checked: Checked, base: str) -> pa.Table:
+    """Events as lines: each event's mrr holds from its date to the customer's next event."""
+    frame = pd.DataFrame(
+        {
+            "customer_id": checked.text["customer_id"].to_numpy(dtype=object),
+            "start_date": checked.dates["date"],
+            "amount": checked.numbers["mrr"],
+            "currency": _text_or(checked, "currency", base).to_numpy(dtype=object),
+        }
+    ).sort_values(["customer_id", "start_date"], kind="stable")
+    frame["end_date"] = frame.groupby("customer_id")["start_date"].shift(-1)
+    end = frame["end_date"].to_numpy(dtype="datetime64[D]")
+    return pa.table(
+        [
+            pa.array(frame["customer_id"].to_numpy(dtype=object), pa.string()),
+            pa.array(frame["start_date"].to_numpy(dtype="datetime64[D]"), pa.date32()),
+            pa.array(end, pa.date32(), mask=np.isnat(end)),
+            pa.array(frame["amount"].to_numpy(dtype=np.float64), pa.float64()),
+            pa.array(np.ones(len(frame), dtype=np.int64), pa.int64()),
+            pa.array(frame["currency"].to_numpy(dtype=object), pa.string()),
+            pa.array(["recurring"] * len(frame), pa.string()),
+            pa.nulls(len(frame), pa.string()),
+        ],
+        schema=LINE_SCHEMA,
+    )
+
+
+def _fx_table(checked: Checked | None, base: str) -> pa.Table:
+    currency: list[str] = [base]
+    valid_from = np.array(["0001-01-01"], dtype="datetime64[D]")
+    rate = np.array([1.0])
+    if checked is not None and checked.rows:
+        given = checked.text["currency"].str.strip()
+        if (given == base).any():
+            currency, valid_from, rate = [], valid_from[:0], rate[:0]
+        currency = currency + list(given)
+        valid_from = np.concatenate([valid_from, checked.dates["date"]])
+        rate = np.concatenate([rate, checked.numbers["rate"]])
+    return pa.table(
+        {
+            "currency": pa.array(currency, pa.string()),
+            "valid_from": pa.array(valid_from, pa.date32()),
+            "rate": pa.array(rate, pa.float64()),
+        }
+    )
+
+
+def _attribute_history(checked: Checked | None) -> pa.Table:
+    if checked is None:
+        return pa.table(
+            {
+                "customer_id": pa.array([], pa.string()),
+                "attribute": pa.array([], pa.string()),
+                "value": pa.array([], pa.string()),
+                "valid_from": pa.array([], pa.date32()),
+            }
+        )
+    value = checked.text.get("value", pd.Series([""] * checked.rows, dtype=object))
+    return pa.table(
+        {
+            "customer_id": pa.array(checked.text["customer_id"].to_numpy(dtype=object)),
+            "attribute": pa.array(
+                checked.text["attribute"].str.strip().str.lower().to_numpy(dtype=object)
+            ),
+            "value": _nullable_text(value),
+            "valid_from": pa.array(checked.dates["valid_from"], pa.date32()),
+        }
+    )
+
+
+def _as_date(value: object) -> date | None:
+    return value if isinstance(value, date) else None
+
+
+def _last_date(lines: pa.Table) -> date | None:
+    candidates = [
+        pa.compute.max(lines["start_date"]).as_py(),
+        pa.compute.max(lines["end_date"]).as_py(),
+    ]
+    dates = [d for d in candidates if isinstance(d, date)]
+    return max(dates) if dates else None

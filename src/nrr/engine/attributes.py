@@ -1,0 +1,59 @@
+"""Point-in-time attributes: the value in force when a period begins.
+
+The customers table's value holds from the beginning of time until the first history row
+of ``customer_attributes``; each history row holds until the next one. Both become
+validity intervals so the lookup is an equality join plus a range condition.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+
+from nrr.engine.mrr import FOREVER
+
+BEGINNING = date(1, 1, 1)
+
+
+def intervals(customers: ir.Table, history: ir.Table, attribute: str) -> ir.Table:
+    """``(customer_id, value, valid_from, valid_to)`` for one attribute."""
+    if attribute in customers.columns:
+        base = customers.select(
+            "customer_id",
+            value=customers[attribute],
+            valid_from=ibis.literal(BEGINNING),
+        )
+    else:  # an attribute known only from history is unset before its first row
+        base = customers.select(
+            "customer_id",
+            value=ibis.null().cast("string"),
+            valid_from=ibis.literal(BEGINNING),
+        )
+    changes = history.filter(history.attribute == attribute).select(
+        "customer_id", "value", "valid_from"
+    )
+    rows = base.union(changes, distinct=False)
+    window = ibis.window(group_by=rows.customer_id, order_by=rows.valid_from)
+    return rows.mutate(valid_to=rows.valid_from.lead().over(window).fill_null(FOREVER))
+
+
+def attach(
+    movements: ir.Table, customers: ir.Table, history: ir.Table, attribute: str, column: str
+) -> ir.Table:
+    """Add ``column`` = the unit's ``attribute`` at its period's start.
+
+    The unit id is a customer_id (at organization level, the top-most account's), so the
+    organization's own value is used, as the contract says.
+    """
+    spans = intervals(customers, history, attribute).rename(attr_customer="customer_id")
+    joined = movements.join(
+        spans,
+        [
+            movements.unit == spans.attr_customer,
+            spans.valid_from <= movements.period_start,
+            spans.valid_to > movements.period_start,
+        ],
+    )
+    return joined.select(*movements.columns, **{column: joined.value})

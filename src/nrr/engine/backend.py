@@ -1,0 +1,73 @@
+"""The Ibis connection and the staging tables registered on it.
+
+One ``Backend`` per loaded dataset: the staging tables are registered once, so a dashboard
+asking for many reports does not copy the data again for each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from nrr.errors import ConfigError, EngineError
+
+ENGINES = ("duckdb", "spark")
+
+
+@dataclass
+class Backend:
+    """An Ibis connection plus the dataset's tables on it."""
+
+    name: str
+    con: Any
+    tables: dict[str, ir.Table] = field(default_factory=dict)
+
+    def register(self, name: str, data: pa.Table) -> ir.Table:
+        table = self.con.create_table(f"nrr_{name}", obj=data, temp=True, overwrite=True)
+        self.tables[name] = table
+        return table
+
+    def small(self, data: pa.Table) -> ir.Table:
+        """A small per-request table (period spines): Arrow, never pandas (NaT breaks Spark)."""
+        return ibis.memtable(data)
+
+    def execute(self, expr: ir.Table) -> pa.Table:
+        try:
+            result = self.con.to_pyarrow(expr)
+        except Exception as exc:  # the backend's own exception types vary by engine
+            raise EngineError(f"the {self.name} engine failed: {exc}".splitlines()[0]) from exc
+        return result if isinstance(result, pa.Table) else pa.table(result)
+
+    def compile(self, expr: ir.Table) -> str:
+        return str(self.con.compile(expr))
+
+
+def connect(engine: str = "duckdb", **options: Any) -> Backend:
+    """Connect to an engine; DuckDB is embedded, Spark needs ``pip install nrr[spark]``."""
+    if engine == "duckdb":
+        return Backend("duckdb", ibis.duckdb.connect(**options))
+    if engine == "spark":
+        try:
+            import pyspark  # noqa: F401
+        except ImportError as exc:
+            raise ConfigError(
+                "the spark engine needs PySpark: install nrr[spark]"
+            ) from exc
+        session = options.get("session")
+        if session is None:
+            from pyspark.sql import SparkSession
+
+            session = (
+                SparkSession.builder.master(options.get("master", "local[2]"))
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.ui.enabled", "false")
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.sql.session.timeZone", "UTC")
+                .getOrCreate()
+            )
+        return Backend("spark", ibis.pyspark.connect(session))
+    raise ConfigError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")

@@ -1,0 +1,79 @@
+"""Monthly recurring revenue of every unit at every instant a request needs.
+
+Shape: lines are range-joined to the (few) instants they are active at, summed per unit,
+currency and instant, and converted once per currency and instant. Nothing is expanded to
+days, and the unit x instant table only holds units with MRR > 0.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+
+from nrr.definitions import PRODUCT, Level
+
+FOREVER = date(9999, 12, 31)
+DAYS_PER_MONTH = 30.4375
+NO_PRODUCT = ""  # stands in for a null product so (unit, product) keys join on equality
+
+
+def normalized(lines: ir.Table) -> ir.Table:
+    """Each line's monthly-normalized value in its own currency (contract section 1)."""
+    same_day = lines.start_date.day() == lines.end_date.day()
+    calendar_months = (lines.end_date.year() * 12 + lines.end_date.month()) - (
+        lines.start_date.year() * 12 + lines.start_date.month()
+    )
+    days = lines.end_date.delta(lines.start_date, unit="day").cast("float64")
+    months_spanned = ibis.ifelse(
+        same_day, calendar_months.cast("float64"), days / ibis.literal(DAYS_PER_MONTH, "float64")
+    )
+    value = ibis.ifelse(
+        lines.kind == "usage",
+        lines.amount / months_spanned,
+        lines.amount / lines.billing_months.cast("float64"),
+    )
+    return lines.mutate(value=value.cast("float64"))
+
+
+def unit_keys(by_product: bool) -> list[str]:
+    return ["unit", PRODUCT] if by_product else ["unit"]
+
+
+def units(lines: ir.Table, customers: ir.Table, level: Level, by_product: bool) -> ir.Table:
+    """Lines keyed by their unit: the account or its organization (and the product)."""
+    if level is Level.ORGANIZATION:
+        orgs = customers.select(customer_id="customer_id", unit="organization_id")
+        lines = lines.join(orgs, "customer_id")
+    else:
+        lines = lines.mutate(unit=lines.customer_id)
+    if by_product:
+        lines = lines.mutate(product=lines.product.fill_null(NO_PRODUCT))
+    return lines
+
+
+def snapshots(
+    lines: ir.Table, instants: ir.Table, rates: ir.Table, keys: list[str]
+) -> ir.Table:
+    """``(keys, t, mrr)`` for every unit with MRR > 0 at an instant ``t``.
+
+    ``rates`` holds ``(currency, t, factor)``: reporting-currency units per unit of currency
+    at ``t``. Summing per currency before converting keeps the multiplications few.
+    """
+    end = lines.end_date.fill_null(ibis.literal(FOREVER))
+    active = lines.join(
+        instants, [lines.start_date <= instants.t, end > instants.t]
+    ).select(*keys, "currency", "t", "value")
+    native = active.group_by([*keys, "currency", "t"]).aggregate(native=active.value.sum())
+    converted = native.join(rates, ["currency", "t"]).select(
+        *keys, "t", mrr=(native.native * rates.factor).cast("float64")
+    )
+    per_unit = converted.group_by([*keys, "t"]).aggregate(mrr=converted.mrr.sum())
+    return per_unit.filter(per_unit.mrr > 0)
+
+
+def first_positive(lines: ir.Table, keys: list[str]) -> ir.Table:
+    """The first instant each unit had MRR > 0, to tell reactivation from new revenue."""
+    positive = lines.filter(lines.value > 0)
+    return positive.group_by(keys).aggregate(first_start=positive.start_date.min())

@@ -1,0 +1,107 @@
+"""The period report: one request in, one Arrow table of section-3 rows out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from nrr.definitions import (
+    COUNT_METRICS,
+    PERCENT_METRICS,
+    PRODUCT,
+    REPORT_METRICS,
+    Period,
+    ReportRequest,
+)
+from nrr.engine import attributes, fx, movements
+from nrr.engine.mrr import NO_PRODUCT, first_positive, normalized, snapshots, unit_keys, units
+from nrr.engine.sources import Sources
+
+REPORT_COLUMNS = ("period_start", "period_end")
+
+
+def spine(periods: Sequence[Period]) -> tuple[pa.Table, pa.Table]:
+    """The periods and the distinct instants (their bounds) as small Arrow tables."""
+    instants = sorted({p.start for p in periods} | {p.end for p in periods})
+    return (
+        pa.table(
+            {
+                "period_start": pa.array([p.start for p in periods], pa.date32()),
+                "period_end": pa.array([p.end for p in periods], pa.date32()),
+            }
+        ),
+        pa.table({"t": pa.array(instants, pa.date32())}),
+    )
+
+
+def unit_movements(
+    sources: Sources, request: ReportRequest, periods: Sequence[Period], reporting: str
+) -> tuple[ir.Table, list[str]]:
+    """Every unit's m0, m1, category and group values per period; the drill-down's source."""
+    period_data, instant_data = spine(periods)
+    period_table = sources.backend.small(period_data)
+    instant_table = sources.backend.small(instant_data)
+    by_product = PRODUCT in request.by
+    keys = unit_keys(by_product)
+    lines = normalized(sources.lines)
+    for attribute, value in request.filters:
+        if attribute == PRODUCT:
+            lines = lines.filter(lines.product == value)
+    keyed = units(lines, sources.customers, request.level, by_product)
+    rates = fx.rates_at(sources.fx_rates, instant_table, reporting)
+    snaps = snapshots(keyed, instant_table, rates, keys)
+    rows = movements.classify(
+        movements.per_period(snaps, period_table, keys), first_positive(keyed, keys), keys
+    )
+    groups: list[str] = []
+    for attribute in request.by:
+        if attribute != PRODUCT:
+            rows = attributes.attach(
+                rows, sources.customers, sources.history, attribute, attribute
+            )
+        groups.append(attribute)
+    for index, (attribute, value) in enumerate(request.filters):
+        if attribute == PRODUCT:
+            continue
+        column = f"_filter_{index}"
+        rows = attributes.attach(rows, sources.customers, sources.history, attribute, column)
+        rows = rows.filter(rows[column] == ibis.literal(value, "string")).drop(column)
+    return rows, groups
+
+
+def report_expr(
+    sources: Sources, request: ReportRequest, periods: Sequence[Period], reporting: str
+) -> ir.Table:
+    rows, groups = unit_movements(sources, request, periods, reporting)
+    table = movements.aggregate(rows, groups)
+    if not groups:  # ungrouped: every period has a row, even when nothing is active
+        period_table = sources.backend.small(spine(periods)[0])
+        joined = period_table.left_join(table, ["period_start", "period_end"])
+        table = joined.select(
+            "period_start",
+            "period_end",
+            **{
+                m: joined[m].fill_null(0 if m in COUNT_METRICS else 0.0)
+                for m in REPORT_METRICS
+                if m not in PERCENT_METRICS
+            },
+        )
+    table = movements.ratios(table)
+    return table.select(*REPORT_COLUMNS, *groups, *REPORT_METRICS)
+
+
+def finish(result: pa.Table, groups: Sequence[str]) -> pa.Table:
+    """Sort (nulls first, as the oracle does) and turn the product sentinel back into null."""
+    if PRODUCT in groups:
+        product = result[PRODUCT]
+        index = result.column_names.index(PRODUCT)
+        result = result.set_column(
+            index, PRODUCT, pc.if_else(pc.equal(product, NO_PRODUCT), None, product)
+        )
+    keys = [(c, "ascending", "at_start") for c in (*REPORT_COLUMNS, *groups)]
+    order = pc.sort_indices(result, sort_keys=keys)
+    return result.take(order)

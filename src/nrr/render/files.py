@@ -1,0 +1,61 @@
+"""Machine formats: CSV, JSON and Parquet, unrounded unless ``decimals`` is given."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from datetime import date
+from typing import IO, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+FORMATS = ("table", "csv", "json", "parquet")
+
+
+def rounded(table: pa.Table, decimals: int | None) -> pa.Table:
+    if decimals is None:
+        return table
+    for index, field in enumerate(table.schema):
+        if pa.types.is_floating(field.type):
+            table = table.set_column(
+                index, field.name, pc.round(table[field.name], ndigits=decimals)
+            )
+    return table
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def to_json(table: pa.Table) -> str:
+    rows = [{k: _json_value(v) for k, v in row.items()} for row in table.to_pylist()]
+    return json.dumps(rows, indent=2)
+
+
+def to_csv(table: pa.Table) -> str:
+    buffer = io.BytesIO()
+    pacsv.write_csv(table, buffer, write_options=pacsv.WriteOptions(quoting_style="needed"))
+    return buffer.getvalue().decode()
+
+
+def write_report(
+    table: pa.Table, fmt: str, text_out: IO[str], binary_out: IO[bytes], decimals: int | None
+) -> None:
+    """Write ``table`` in ``fmt`` to the given stream (binary for Parquet)."""
+    table = rounded(table, decimals)
+    if fmt == "csv":
+        text_out.write(to_csv(table))
+    elif fmt == "json":
+        text_out.write(to_json(table) + "\n")
+    elif fmt == "parquet":
+        pq.write_table(table, binary_out)
+    else:
+        raise ValueError(f"not a file format: {fmt}")
