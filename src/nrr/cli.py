@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -20,7 +20,7 @@ from nrr import __version__
 from nrr.api import Dataset, Report, load
 from nrr.definitions import Grain, Level
 from nrr.errors import InputError, NrrError
-from nrr.render import FORMATS, report_table, write_report
+from nrr.render import FORMATS, render_bytes, report_table
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -96,7 +96,8 @@ def _date_option(value: str | None, name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form", param_hint=name)
+        message = f"{value!r} is not a date in YYYY-MM-DD form"
+        raise click.BadParameter(message, param_hint=name) from None
 
 
 def _parse_filters(values: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -207,19 +208,13 @@ def report(
     engine_name: str, quiet: bool, fmt: str, output: Path | None, decimals: int | None,
 ) -> None:
     """NRR, GRR and the MRR bridge of DATA per period (and group)."""
-    request_args = {
-        "period": period,
-        "start": _date_option(start, "--from"),
-        "end": _date_option(end, "--to"),
-        "by": _parse_by(by),
-        "level": level,
-        "filters": _parse_filters(filters),
-        "currency": currency,
-        "fiscal_year_start": fiscal_year_start,
-    }
+    first, last = _date_option(start, "--from"), _date_option(end, "--to")
+    groups, wanted = _parse_by(by), _parse_filters(filters)
     dataset = load(data, engine_name=engine_name)
     _print_warnings(dataset, quiet)
-    result = dataset.report(**request_args)
+    result = dataset.report(
+        period, first, last, groups, level, wanted, currency, fiscal_year_start
+    )
     if not result.periods and not quiet:
         stderr.print(
             f"note: no whole {period} period lies inside [{result.request.start}, "
@@ -235,22 +230,11 @@ def emit(
         _emit_table(dataset, result, output)
         return
     if output is None:
-        write_report(result.table, fmt, sys.stdout, sys.stdout.buffer, decimals)
+        sys.stdout.buffer.write(render_bytes(result.table, fmt, decimals))
+        sys.stdout.flush()
         return
-    with output.open("wb") as binary:
-        text: IO[str] = _TextOver(binary)
-        write_report(result.table, fmt, text, binary, decimals)
+    output.write_bytes(render_bytes(result.table, fmt, decimals))
     stderr.print(f"wrote {len(result)} rows to {output}")
-
-
-class _TextOver:
-    """A minimal text writer over a binary file (UTF-8), so one code path writes all formats."""
-
-    def __init__(self, binary: IO[bytes]) -> None:
-        self.binary = binary
-
-    def write(self, text: str) -> int:
-        return self.binary.write(text.encode())
 
 
 def _emit_table(dataset: Dataset, result: Report, output: Path | None) -> None:

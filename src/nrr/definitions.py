@@ -8,24 +8,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 
 from nrr.errors import ConfigError
 
 
-class Grain(str, Enum):
+class Grain(StrEnum):
     MONTH = "month"
     QUARTER = "quarter"
     YEAR = "year"
     TTM = "ttm"
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     ACCOUNT = "account"
     ORGANIZATION = "organization"
 
 
-class Band(str, Enum):
+class Band(StrEnum):
     """Interpretation bands of section 4 of the contract."""
 
     EXCEPTIONAL = "exceptional"

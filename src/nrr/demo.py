@@ -69,7 +69,7 @@ _USAGE = 3
 
 # --- monthly behaviour (probabilities per month unless said otherwise) ----------------------
 _CHURN = np.array([0.022, 0.010, 0.005])  # by segment; applied at renewals, compounded
-_UPGRADE = np.array([0.020, 0.030, 0.035])  # Core expansion, any month
+_UPGRADE = np.array([0.022, 0.034, 0.045])  # Core expansion, any month
 _DOWNGRADE = 0.012  # Core contraction, at renewals, compounded
 _ADDON_AT_ARRIVAL = ((0.10, 0.20, 0.30), (0.10, 0.30, 0.50))  # Analytics, Support by segment
 _ADDON_START = (0.010, 0.006)
@@ -271,24 +271,25 @@ def _arrivals(rng: Rng, n: int, cal: _Calendar) -> tuple[Ints, Ints, Ints]:
     """Arrival month, anchor day and date, sorted by date so parents can precede children.
 
     About 40% of customers are the installed base on the first day; the rest arrive with
-    linearly growing monthly volume, at least one a month while customers last. Those drawn
+    linearly growing monthly volume (from the first month on), at least one a month while
+    customers last. Those drawn
     for the first day after the window arrive then, so its last month gains new customers at
     its closing instant like every other month.
     """
     months = cal.months
     installed = n if months == 1 else max(1, round(0.4 * n))
     later = n - installed
-    spread = np.arange(1, months + 1, dtype=np.int64)
-    guaranteed = spread[: min(later, months - 1)]
+    spread = np.arange(months + 1, dtype=np.int64)
+    guaranteed = spread[1 : 1 + min(later, months - 1)]
     weights = 1.0 + 2.0 * spread / months
+    weights[-1] *= 0.3  # the month after the window: only its first day's share
     rest = np.zeros(0, np.int64)
     if later > guaranteed.size:
         rest = rng.choice(spread, size=later - guaranteed.size, p=weights / weights.sum())
     arrival = np.concatenate([np.zeros(installed, np.int64), guaranteed, rest])
     drawn_day = np.where(rng.random(n) < 0.3, 1, rng.integers(1, 32, size=n))
-    anchor = np.where(arrival == 0, 1, drawn_day).astype(np.int64)
-    # The month after the window only holds its first day: later arrivals move a month back.
-    arrival = np.where((arrival == months) & (anchor != 1), months - 1, arrival)
+    base = np.arange(n) < installed
+    anchor = np.where(base | (arrival == months), 1, drawn_day).astype(np.int64)
     day = cal.on_day(arrival, anchor)
     order = np.argsort(day, kind="stable")
     return arrival[order], anchor[order], day[order]
@@ -438,7 +439,7 @@ def _simulate(rng: Rng, c: _Customers, cal: _Calendar, fx: Floats) -> _Simulatio
     n = c.arrival.size
     phase = (rng.random(n) * c.billing).astype(np.int64)  # installed base renews staggered
     s = _State(_Book.empty(c.billing), np.zeros(n, np.bool_),
-               np.where(c.arrival == 0, -phase, c.arrival), np.full(n, -1, np.int64),
+               np.where(c.day == cal.starts[0], -phase, c.arrival), np.full(n, -1, np.int64),
                c.segment.copy())
     for m in range(cal.months + 1):
         day = cal.on_day(m, c.anchor)

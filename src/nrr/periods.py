@@ -63,4 +63,5 @@ def _calendar(grain: Grain, m: int, length: int, fiscal_year_start: int) -> Peri
 def _ttm(m: int) -> Period:
     end = month_start(m)
     last = month_start(m - 1)
-    return Period(start=month_start(m - 12), end=end, label=f"TTM {_MONTHS[last.month - 1]} {last.year}")
+    label = f"TTM {_MONTHS[last.month - 1]} {last.year}"
+    return Period(start=month_start(m - 12), end=end, label=label)

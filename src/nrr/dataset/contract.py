@@ -7,10 +7,10 @@ test asserts every id below is documented in docs/validation-errors.md.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class ColumnType(str, Enum):
+class ColumnType(StrEnum):
     TEXT = "text"
     DATE = "date"
     DECIMAL = "decimal"
@@ -36,7 +36,7 @@ class Table:
         return tuple(c.name for c in self.columns)
 
 
-T, D, N, I, C = (
+T, D, N, INT, C = (
     ColumnType.TEXT,
     ColumnType.DATE,
     ColumnType.DECIMAL,
@@ -56,7 +56,7 @@ SUBSCRIPTIONS = Table(
         Column("start_date", D, True),
         Column("end_date", D),
         Column("amount", N, True),
-        Column("billing_months", I),
+        Column("billing_months", INT),
         Column("currency", C),
         Column("kind"),
         Column("product"),

@@ -57,9 +57,10 @@ class Checked:
         message: Callable[[int], str],
     ) -> None:
         """Add one issue per True row of ``mask``; ``message`` gets the row index."""
-        for row in np.flatnonzero(mask):
+        for index in np.flatnonzero(mask):
+            row = int(index)
             self.issues.append(
-                Issue(self.raw.source, self.raw.first_line + int(row), column, rule, message(row))
+                Issue(self.raw.source, self.raw.first_line + row, column, rule, message(row))
             )
 
     def value(self, column: str, row: int) -> str:

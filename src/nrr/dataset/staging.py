@@ -38,6 +38,13 @@ LINE_SCHEMA = pa.schema(
 )
 
 
+TABLE_RULES = {
+    "subscriptions": rules.check_subscriptions,
+    "events": rules.check_events,
+    "fx_rates": rules.check_fx_rates,
+}
+
+
 @dataclass(frozen=True)
 class StagedData:
     """A dataset that satisfies the contract, as typed Arrow tables."""
@@ -72,15 +79,11 @@ def read_dataset(path: Path) -> StagedData:
     roots: npt.NDArray[np.int64] | None = None
     if customers is not None:
         ids, roots = rules.check_customers(customers)
+    known_ids = customers is not None and rules.usable(customers, "customer_id")
     for name, table in checked.items():
-        if name != "customers" and customers is not None:
-            if rules.usable(customers, "customer_id"):
-                rules.check_known_customers(table, ids)
-        {
-            "subscriptions": rules.check_subscriptions,
-            "events": rules.check_events,
-            "fx_rates": rules.check_fx_rates,
-        }.get(name, lambda _c: None)(table)
+        if name != "customers" and known_ids:
+            rules.check_known_customers(table, ids)
+        TABLE_RULES.get(name, lambda _c: None)(table)
     base = _check_currencies(checked, issues)
     for table in checked.values():
         issues.extend(table.issues)
@@ -124,10 +127,10 @@ def _check_currencies(checked: dict[str, Checked], issues: IssueSet) -> str | No
     used = set(currency[currency != ""].unique())
     fx = checked.get("fx_rates")
     fx_ok = fx is not None and rules.usable(fx, "currency", "date")
-    first_rate: dict[str, np.datetime64] = {}
+    first_rate: dict[str, object] = {}
     if fx is not None and fx_ok:
         frame = pd.DataFrame({"c": fx.text["currency"].str.strip(), "d": fx.dates["date"]})
-        first_rate = frame.groupby("c")["d"].min().to_dict()
+        first_rate = {str(k): v for k, v in frame.groupby("c")["d"].min().items()}
     rateless = sorted(used - set(first_rate))
     if len(rateless) > 1 and DEFAULT_BASE_CURRENCY not in rateless:
         issues.add(

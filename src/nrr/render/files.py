@@ -6,7 +6,7 @@ import io
 import json
 import math
 from datetime import date
-from typing import IO, Any
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -46,16 +46,15 @@ def to_csv(table: pa.Table) -> str:
     return buffer.getvalue().decode()
 
 
-def write_report(
-    table: pa.Table, fmt: str, text_out: IO[str], binary_out: IO[bytes], decimals: int | None
-) -> None:
-    """Write ``table`` in ``fmt`` to the given stream (binary for Parquet)."""
+def render_bytes(table: pa.Table, fmt: str, decimals: int | None = None) -> bytes:
+    """``table`` encoded in ``fmt`` (csv, json or parquet)."""
     table = rounded(table, decimals)
     if fmt == "csv":
-        text_out.write(to_csv(table))
-    elif fmt == "json":
-        text_out.write(to_json(table) + "\n")
-    elif fmt == "parquet":
-        pq.write_table(table, binary_out)
-    else:
-        raise ValueError(f"not a file format: {fmt}")
+        return to_csv(table).encode()
+    if fmt == "json":
+        return (to_json(table) + "\n").encode()
+    if fmt == "parquet":
+        buffer = io.BytesIO()
+        pq.write_table(table, buffer)
+        return buffer.getvalue()
+    raise ValueError(f"not a file format: {fmt}")

@@ -100,7 +100,7 @@ def _cells(
     row: dict[str, Any], groups: Sequence[str], name: str, blank_groups: int = 0
 ) -> list[str | Text]:
     cells: list[str | Text] = [name]
-    cells += ["" if row.get(g) is None else str(row[g]) for g in groups]
+    cells += ["(unset)" if row.get(g) is None else str(row[g]) for g in groups]
     cells += [""] * blank_groups
     cells.append(f"{row['customers_start']:,}")
     cells += [money(row[key]) for key, _ in MONEY_COLUMNS]

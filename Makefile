@@ -1,0 +1,39 @@
+# The README's two commands: `make demo` and `make test`. Both install what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DEMO_DIR ?= demo-data
+
+.PHONY: install demo test lint typecheck pytest lock clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+demo: install
+	$(BIN)/nrr demo $(DEMO_DIR) --customers 5000 --months 36 --seed 7
+	$(BIN)/nrr validate $(DEMO_DIR)
+	$(BIN)/nrr report $(DEMO_DIR) --period quarter --from 2024-01-01 --to 2025-01-01
+
+lint: install
+	$(BIN)/ruff check src tests
+
+typecheck: install
+	$(BIN)/mypy --strict src/nrr
+
+pytest: install
+	$(BIN)/python -m pytest -q
+
+test: lint typecheck pytest
+
+# Refresh the pinned versions CI installs (run after changing dependencies).
+lock: install
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^nrr' > constraints.txt
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .mypy_cache .ruff_cache .pytest_cache .hypothesis
