@@ -166,7 +166,7 @@ def validate(data: Path, quiet: bool) -> None:
     if quiet:
         return
     staged = dataset.staged
-    out = Console(highlight=False)
+    out = Console(highlight=False, soft_wrap=True)
     out.print(f"[bold green]ok[/]: {data} satisfies the nrr data contract")
     for name, rows in staged.table_rows.items():
         out.print(f"  {name:<20} {rows:>10,} rows")

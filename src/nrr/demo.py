@@ -26,10 +26,12 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
-import pyarrow.compute as pc  # type: ignore[import-untyped, unused-ignore]
-import pyarrow.csv as pacsv  # type: ignore[import-untyped, unused-ignore]
-import pyarrow.parquet as pq  # type: ignore[import-untyped, unused-ignore]
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from nrr.errors import ConfigError
 
 __all__ = ["DemoSummary", "generate"]
 
@@ -167,15 +169,18 @@ def generate(
 
 
 def _check_arguments(customers: int, months: int, start: date, fmt: str) -> None:
-    """Refuse arguments that would yield an empty or off-contract dataset, before any work."""
+    """Refuse arguments that would yield an empty or off-contract dataset, before any work.
+
+    ConfigError (not ValueError) because the CLI maps nrr's own errors to exit code 2.
+    """
     if customers < 1:
-        raise ValueError(f"customers must be at least 1, got {customers}")
+        raise ConfigError(f"customers must be at least 1, got {customers}")
     if months < 1:
-        raise ValueError(f"months must be at least 1, got {months}")
+        raise ConfigError(f"months must be at least 1, got {months}")
     if start.day != 1:
-        raise ValueError(f"start must be the first day of a month, got {start.isoformat()}")
+        raise ConfigError(f"start must be the first day of a month, got {start.isoformat()}")
     if fmt not in ("csv", "parquet"):
-        raise ValueError(f"fmt must be 'csv' or 'parquet', got {fmt!r}")
+        raise ConfigError(f"fmt must be 'csv' or 'parquet', got {fmt!r}")
 
 
 # --- calendar and currencies ----------------------------------------------------------------
@@ -300,7 +305,7 @@ def _pick(rng: Rng, probs: Floats, group: Ints) -> Ints:
     cumulative = np.cumsum(probs, axis=1)
     u = rng.random(group.size)
     chosen = (u[:, None] >= cumulative[group]).sum(axis=1)
-    return np.minimum(chosen, probs.shape[1] - 1).astype(np.int64)
+    return np.asarray(np.minimum(chosen, probs.shape[1] - 1), dtype=np.int64)
 
 
 def _parents(rng: Rng, n: int) -> Ints:
@@ -476,7 +481,8 @@ def _cut(s: _State, c: _Customers, limit: int) -> _Simulation:
 
 def _renewing(s: _State, c: _Customers, m: int) -> Bools:
     """Active customers whose contract term ends this month (monthly plans: every month)."""
-    return s.active & (m > s.term) & ((m - s.term) % c.billing == 0)
+    due = s.active & (m > s.term) & ((m - s.term) % c.billing == 0)
+    return np.asarray(due, dtype=np.bool_)
 
 
 def _per_term(p: Floats | float, billing: Ints) -> Floats:

@@ -36,6 +36,7 @@ class RawTable:
 class ReadResult:
     tables: dict[str, RawTable] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
+    found: set[str] = field(default_factory=set)  # tables present, readable or not
 
 
 class Reader(Protocol):
@@ -89,6 +90,7 @@ class FolderReader:
                     f"{name}; keep one"
                 )
             if found:
+                result.found.add(name)
                 self._read_one(found[0], name, result)
         return result
 
@@ -99,14 +101,43 @@ class FolderReader:
                 table = _read_csv(path, source, name, result)
             else:
                 table = _read_parquet(path, source, name)
-        except (pa.ArrowInvalid, OSError, UnicodeDecodeError, csv.Error) as exc:
-            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            result.issues.append(
-                Issue(source, 0, "-", "file-unreadable", f"cannot read {path.name}: {detail}")
-            )
+        except pa.ArrowInvalid as exc:
+            result.issues.extend(_ragged_rows(path, source) or [_unreadable(path, source, exc)])
+            return
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            result.issues.append(_unreadable(path, source, exc))
             return
         if table is not None:
             result.tables[name] = table
+
+
+def _unreadable(path: Path, source: str, exc: Exception) -> Issue:
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return Issue(source, 0, "-", "file-unreadable", f"cannot read {path.name}: {detail}")
+
+
+def _ragged_rows(path: Path, source: str) -> list[Issue]:
+    """Every row whose field count differs from the header's, at its physical line."""
+    issues: list[Issue] = []
+    if path.suffix.lower() != ".csv":
+        return issues
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            width = len(next(reader, []))
+            start = reader.line_num + 1
+            for row in reader:
+                if row and len(row) != width:
+                    issues.append(
+                        Issue(
+                            source, start, "-", "file-unreadable",
+                            f"the row has {len(row)} fields but the header has {width}",
+                        )
+                    )
+                start = reader.line_num + 1
+    except (UnicodeDecodeError, csv.Error):
+        return []
+    return issues
 
 
 def _read_csv(path: Path, source: str, name: str, result: ReadResult) -> RawTable | None:
@@ -169,6 +200,7 @@ class DuckDBReader:
             }
             for name in TABLES:
                 if name in present:
+                    result.found.add(name)
                     data = con.table(present[name]).arrow()
                     if isinstance(data, pa.RecordBatchReader):
                         data = data.read_all()

@@ -73,7 +73,7 @@ def read_dataset(path: Path) -> StagedData:
     result = reader_for(path).read()
     issues = IssueSet(result.issues)
     checked = {name: rules.check_table(raw) for name, raw in result.tables.items()}
-    _check_presence(path, checked, issues)
+    _check_presence(path, result.found, issues)
     customers = checked.get("customers")
     ids: pd.Series = pd.Series([], dtype=str)
     roots: npt.NDArray[np.int64] | None = None
@@ -92,7 +92,7 @@ def read_dataset(path: Path) -> StagedData:
     return _stage(path, checked, ids, roots, base, tuple(issues.warnings))
 
 
-def _check_presence(path: Path, checked: dict[str, Checked], issues: IssueSet) -> None:
+def _check_presence(path: Path, checked: set[str], issues: IssueSet) -> None:
     if "customers" not in checked:
         issues.add(
             Issue(str(path), 0, "-", "table-missing", "no customers table (customers.csv, "

@@ -1,0 +1,261 @@
+"""One test per validation rule: the exact message, with file, line and column.
+
+Each case starts from a valid two-customer dataset and breaks one thing. Lines count the
+header as line 1.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from nrr.cli import cli
+from nrr.dataset.contract import RULES
+
+CUSTOMERS = "customer_id,name,parent_id,segment\nc1,Acme,,smb\nc2,Beta,c1,ent\n"
+SUBS_HEADER = "customer_id,start_date,end_date,amount,billing_months,currency,kind,product\n"
+SUBS = SUBS_HEADER + "c1,2024-01-01,,100,1,USD,recurring,core\n"
+EVENTS = "customer_id,date,mrr,currency\nc1,2024-01-01,100,\nc1,2024-03-01,0,\n"
+FX = "date,currency,rate\n2023-01-01,EUR,1.10\n"
+
+CASES: dict[str, tuple[dict[str, str | None], list[str]]] = {
+    "table-missing": (
+        {"customers.csv": None},
+        ["{d}:0: -: no customers table (customers.csv, customers.parquet or a customers "
+         "table) [table-missing]"],
+    ),
+    "table-ambiguous": (
+        {"events.csv": EVENTS},
+        ["{d}:0: -: both subscriptions and events are given; keep the one that holds your "
+         "revenue [table-ambiguous]"],
+    ),
+    "file-unreadable": (
+        {"customers.csv": CUSTOMERS + "c3,Gamma,,smb,extra\n"},
+        ["{d}/customers.csv:4: -: the row has 5 fields but the header has 4 [file-unreadable]"],
+    ),
+    "file-empty": (
+        {"customers.csv": ""},
+        ["{d}/customers.csv:1: -: the file is empty: expected a header row [file-empty]"],
+    ),
+    "column-missing": (
+        {"subscriptions.csv": "customer_id,start_date\nc1,2024-01-01\n"},
+        ["{d}/subscriptions.csv:1: amount: required column 'amount' is missing from the "
+         "header [column-missing]"],
+    ),
+    "column-duplicate": (
+        {"customers.csv": "customer_id,Segment,segment\nc1,a,b\nc2,a,b\n"},
+        ["{d}/customers.csv:1: segment: column 'segment' appears twice in the header "
+         "(names are case-insensitive) [column-duplicate]"],
+    ),
+    "value-required": (
+        {"subscriptions.csv": SUBS_HEADER + "c1,,,100,1,USD,recurring,core\n"},
+        ["{d}/subscriptions.csv:2: start_date: start_date is required [value-required]"],
+    ),
+    "id-duplicate": (
+        {"customers.csv": CUSTOMERS + "c1,Again,,smb\n"},
+        ["{d}/customers.csv:4: customer_id: customer_id 'c1' already appears on line 2 "
+         "[id-duplicate]"],
+    ),
+    "customer-unknown": (
+        {"subscriptions.csv": SUBS + "c9,2024-01-01,,5,1,USD,recurring,core\n"},
+        ["{d}/subscriptions.csv:3: customer_id: customer_id 'c9' is not in the customers "
+         "table [customer-unknown]"],
+    ),
+    "parent-unknown": (
+        {"customers.csv": CUSTOMERS + "c3,Gamma,c7,smb\n"},
+        ["{d}/customers.csv:4: parent_id: parent_id 'c7' is not a customer_id of the "
+         "customers table [parent-unknown]"],
+    ),
+    "parent-cycle": (
+        {"customers.csv": "customer_id,parent_id\nc1,\nc2,c3\nc3,c2\nc4,c3\n"},
+        [
+            "{d}/customers.csv:3: parent_id: the parent chain of 'c2' loops back on itself "
+            "and never reaches a top-level account [parent-cycle]",
+            "{d}/customers.csv:4: parent_id: the parent chain of 'c3' loops back on itself "
+            "and never reaches a top-level account [parent-cycle]",
+            "{d}/customers.csv:5: parent_id: the parent chain of 'c4' loops back on itself "
+            "and never reaches a top-level account [parent-cycle]",
+        ],
+    ),
+    "date-format": (
+        {"subscriptions.csv": SUBS_HEADER + "c1,2024/01/05,,100,1,USD,recurring,core\n"},
+        ["{d}/subscriptions.csv:2: start_date: '2024/01/05' is not a valid date in "
+         "YYYY-MM-DD form [date-format]"],
+    ),
+    "decimal-format": (
+        {"subscriptions.csv": SUBS_HEADER + 'c1,2024-01-01,,"1,000",1,USD,recurring,core\n'},
+        ["{d}/subscriptions.csv:2: amount: '1,000' is not a plain decimal number (no "
+         "currency symbols, thousands separators or exponents) [decimal-format]"],
+    ),
+    "integer-format": (
+        {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,,100,1.5,USD,recurring,core\n"},
+        ["{d}/subscriptions.csv:2: billing_months: '1.5' is not a whole number "
+         "[integer-format]"],
+    ),
+    "currency-format": (
+        {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,,100,1,usd,recurring,core\n"},
+        ["{d}/subscriptions.csv:2: currency: 'usd' is not a three-letter ISO 4217 code such "
+         "as USD or EUR [currency-format]"],
+    ),
+    "amount-negative": (
+        {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,,-5,1,USD,recurring,core\n"},
+        ["{d}/subscriptions.csv:2: amount: -5 is negative; amount must be >= 0 "
+         "[amount-negative]"],
+    ),
+    "billing-months-range": (
+        {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,,100,0,USD,recurring,core\n"},
+        ["{d}/subscriptions.csv:2: billing_months: billing_months is 0; it must be >= 1 "
+         "[billing-months-range]"],
+    ),
+    "end-after-start": (
+        {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,2024-01-01,100,1,USD,,core\n"},
+        ["{d}/subscriptions.csv:2: end_date: end_date 2024-01-01 is not after start_date "
+         "2024-01-01 [end-after-start]"],
+    ),
+    "kind-value": (
+        {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,,100,1,USD,one-off,core\n"},
+        ["{d}/subscriptions.csv:2: kind: kind 'one-off' is not 'recurring' or 'usage' "
+         "[kind-value]"],
+    ),
+    "usage-end-required": (
+        {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,,100,1,USD,usage,core\n"},
+        ["{d}/subscriptions.csv:2: end_date: a usage line needs an end_date: its amount is "
+         "the charge for [start_date, end_date) [usage-end-required]"],
+    ),
+    "event-duplicate": (
+        {"subscriptions.csv": None, "events.csv": EVENTS + "c1,2024-01-01,50,\n"},
+        ["{d}/events.csv:4: date: customer 'c1' already has an event on 2024-01-01 "
+         "[event-duplicate]"],
+    ),
+    "rate-positive": (
+        {"fx_rates.csv": "date,currency,rate\n2023-01-01,EUR,0\n"},
+        ["{d}/fx_rates.csv:2: rate: rate 0 must be > 0 [rate-positive]"],
+    ),
+    "rate-duplicate": (
+        {"fx_rates.csv": FX + "2023-01-01,EUR,1.2\n"},
+        ["{d}/fx_rates.csv:3: date: EUR already has a rate on 2023-01-01 [rate-duplicate]"],
+    ),
+    "base-currency-ambiguous": (
+        {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,,100,1,EUR,,\nc2,2024-01-01,,5,1,GBP,,\n"},
+        ["{d}/subscriptions.csv:0: currency: currencies EUR, GBP have no fx rates; fx_rates "
+         "must quote every currency but one (the base) into that base currency "
+         "[base-currency-ambiguous]"],
+    ),
+    "fx-missing": (
+        {
+            "subscriptions.csv": SUBS + "c2,2022-06-15,,100,1,EUR,recurring,core\n",
+            "fx_rates.csv": FX,
+        },
+        ["{d}/subscriptions.csv:3: currency: no EUR rate in force on 2022-06-15: add an "
+         "fx_rates row for EUR dated on or before it [fx-missing]"],
+    ),
+}
+
+
+def write(folder: Path, changes: dict[str, str | None]) -> None:
+    files: dict[str, str | None] = {"customers.csv": CUSTOMERS, "subscriptions.csv": SUBS}
+    files.update(changes)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        if text is not None:
+            (folder / name).write_text(text)
+
+
+def validate(folder: Path) -> tuple[int, list[str], str]:
+    result = CliRunner().invoke(cli, ["validate", str(folder)])
+    return result.exit_code, result.stderr.splitlines(), result.stdout
+
+
+def test_every_rule_has_a_case() -> None:
+    assert set(CASES) | {"column-unknown"} == set(RULES)
+
+
+@pytest.mark.parametrize("rule", sorted(CASES))
+def test_rule_message(rule: str, tmp_path: Path) -> None:
+    changes, expected = CASES[rule]
+    folder = tmp_path / "data"
+    write(folder, changes)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    code, lines, stdout = validate(folder)
+    assert code == 1
+    assert stdout == ""
+    issues = [line for line in lines if line.endswith("]") and not line.startswith("warning")]
+    assert issues == [e.format(d=folder) for e in expected]
+    assert lines[-1].startswith(f"{len(expected)} error")
+    assert "nothing was computed" in lines[-1]
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # inputs untouched
+
+
+def test_unknown_column_is_a_warning(tmp_path: Path) -> None:
+    write(tmp_path, {"fx_rates.csv": "date,currency,rate,source\n2023-01-01,EUR,1.1,ecb\n"})
+    code, lines, stdout = validate(tmp_path)
+    assert code == 0
+    assert lines == [
+        f"warning: {tmp_path}/fx_rates.csv:1: source: column 'source' is not part of the "
+        "fx_rates table and is ignored [column-unknown]"
+    ]
+    assert "satisfies the nrr data contract" in stdout
+
+
+def test_all_errors_of_a_file_are_reported_together(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "subscriptions.csv": SUBS_HEADER
+            + "c1,2024-13-01,,100,1,USD,recurring,core\n"
+            + "c9,2024-01-01,2023-01-01,-1,0,usd,weird,core\n"
+        },
+    )
+    code, lines, _ = validate(tmp_path)
+    rules = [line.rsplit("[", 1)[1].rstrip("]") for line in lines[:-1]]
+    assert code == 1
+    assert rules == [
+        "date-format",
+        "amount-negative",
+        "billing-months-range",
+        "currency-format",
+        "customer-unknown",
+        "end-after-start",
+        "kind-value",
+    ]
+
+
+def test_summary_of_a_good_dataset(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "subscriptions.csv": SUBS + "c2,2024-02-15,2024-06-01,1200,12,EUR,recurring,core\n",
+            "fx_rates.csv": FX,
+            "customer_attributes.csv": "customer_id,attribute,value,valid_from\n"
+            "c1,csm,Ann,2024-01-01\n",
+        },
+    )
+    code, lines, stdout = validate(tmp_path)
+    assert (code, lines) == (0, [])
+    assert "subscriptions                 2 rows" in stdout
+    assert "customers                     2\n" in stdout
+    assert "organizations                 1\n" in stdout
+    assert "date range           2024-01-01 to 2024-06-01" in stdout
+    assert "currencies           EUR, USD (base USD)" in stdout
+    assert "attributes           segment, csm" in stdout
+
+
+def test_duckdb_file_is_validated_like_a_folder(tmp_path: Path) -> None:
+    path = tmp_path / "data.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create table customers (customer_id varchar, parent_id varchar)")
+    con.execute("insert into customers values ('c1', null), ('c2', 'c9')")
+    con.execute(
+        "create table subscriptions (customer_id varchar, start_date date, amount double)"
+    )
+    con.execute("insert into subscriptions values ('c1', date '2024-01-01', 10)")
+    con.close()
+    code, lines, _ = validate(path)
+    assert code == 1
+    assert lines[0] == (
+        f"{path}#customers:3: parent_id: parent_id 'c9' is not a customer_id of the customers "
+        "table [parent-unknown]"
+    )
