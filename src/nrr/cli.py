@@ -255,7 +255,7 @@ def _emit_table(dataset: Dataset, result: Report, output: Path | None) -> None:
         result.label,
         title,
         totals.to_pylist() if totals else (),
-        (lambda _row: "Total") if request.by else (lambda _row: "All periods"),
+        (lambda _row: "Total") if request.by else (lambda _row: "Whole range"),
     )
     if output is None:
         console = Console(highlight=False)

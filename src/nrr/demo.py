@@ -343,8 +343,10 @@ def _names(rng: Rng, parent: Ints) -> npt.NDArray[np.str_]:
     code = rng.choice(space, size=n, replace=n > space)
     first, rest = np.divmod(code, len(_NAME_SECOND) * len(_NAME_SUFFIX))
     second, suffix = np.divmod(rest, len(_NAME_SUFFIX))
-    names = np.char.add(np.char.add(np.array(_NAME_FIRST)[first], " "), np.array(_NAME_SECOND)[second])
-    names = np.char.add(np.char.add(names, " "), np.array(_NAME_SUFFIX)[suffix]).astype(object)
+    words = (np.array(_NAME_FIRST)[first], np.array(_NAME_SECOND)[second],
+             np.array(_NAME_SUFFIX)[suffix])
+    names = np.char.add(np.char.add(np.char.add(np.char.add(words[0], " "), words[1]), " "),
+                        words[2]).astype(object)
     unit = np.array(_NAME_UNIT, dtype=object)[rng.integers(0, len(_NAME_UNIT), size=n)]
     level2 = np.flatnonzero((parent >= 0) & (parent[np.maximum(parent, 0)] < 0))
     level3 = np.flatnonzero((parent >= 0) & (parent[np.maximum(parent, 0)] >= 0))
@@ -413,7 +415,8 @@ class _Book:
     def _emit(self, rows: Ints, cols: Ints, end: Ints) -> None:
         billing = self.billing[rows]
         cents = self.price[rows, cols] * billing * 100
-        self.parts.append((rows, cols.astype(np.int64), self.since[rows, cols], end, cents, billing))
+        start = self.since[rows, cols]
+        self.parts.append((rows, cols.astype(np.int64), start, end, cents, billing))
 
 
 @dataclass
@@ -430,6 +433,8 @@ class _State:
 
 @dataclass(frozen=True)
 class _Simulation:
+    """The simulation's result, already cut at the end of the window."""
+
     lines: _Lines
     segment: Ints  # segment at the end of the window
     moves: tuple[Ints, Ints, Ints]  # (customer, day, new segment) of every segment change
@@ -454,7 +459,7 @@ def _simulate(rng: Rng, c: _Customers, cal: _Calendar, fx: Floats) -> _Simulatio
         _addons(rng, s, c, m, day, was_active & ~churned)
         _come_back(rng, s, c, m, day)
         _arrive(rng, s, c, m)
-        on_first = day == cal.starts[m]  # MRR at the month's first instant is what is metered
+        on_first = day == cal.starts[m]  # usage is billed to whoever is active at the 1st
         billed = np.where(was_active, ~(churned & on_first), s.active & on_first)
         _bill_usage(rng, s, c, cal, fx, m, billed)
     return _cut(s, c, int(cal.starts[cal.months]))
@@ -506,10 +511,10 @@ def _resize_core(rng: Rng, s: _State, c: _Customers, fx: Floats, m: int, day: In
     """Upgrades (any month) and downgrades (at renewal) replace the Core line on one date."""
     n = c.arrival.size
     u_up, u_down = rng.random(n), rng.random(n)
-    factor = np.where(u_up < _UPGRADE[s.segment], rng.uniform(1.1, 1.6, n), rng.uniform(0.6, 0.9, n))
-    old = s.book.price[:, 0]
-    new = np.round(old * factor).astype(np.int64)
+    grow, shrink = rng.uniform(1.1, 1.6, n), rng.uniform(0.6, 0.9, n)
     up = staying & (u_up < _UPGRADE[s.segment])
+    old = s.book.price[:, 0]
+    new = np.round(old * np.where(up, grow, shrink)).astype(np.int64)
     new = np.where(up, np.maximum(new, old + 1), np.maximum(new, 1))
     due = staying & (s.term == m)  # renewed this month
     down = due & ~up & (u_down < _per_term(_DOWNGRADE, c.billing)) & (new < old)
@@ -628,7 +633,7 @@ def _csm_changes(rng: Rng, c: _Customers, cal: _Calendar) -> tuple[Ints, Ints, I
     day = first + (rng.random(cust.size) * (end - first)).astype(np.int64)
     order = np.lexsort((day, cust))
     cust, day = cust[order], day[order]
-    keep = np.r_[True, (cust[1:] != cust[:-1]) | (day[1:] != day[:-1])]
+    keep = np.r_[True, (cust[1:] != cust[:-1]) | (day[1:] != day[:-1])][: cust.size]
     cust, day = cust[keep], day[keep]
     pool = np.array([len(names) for names in _CSMS])
     base = np.concatenate([[0], np.cumsum(pool)[:-1]])
@@ -651,6 +656,7 @@ def _cumsum_by_group(values: Ints, groups: Ints) -> Ints:
 
 # --- tables ---------------------------------------------------------------------------------
 def _customers_table(ids: pa.Array, c: _Customers, sim: _Simulation, h: _History) -> pa.Table:
+    """Today's values (segment and CSM after every change), as a CRM export would hold."""
     csm_labels = [name for region in _CSMS for name in region]
     return pa.table({
         "customer_id": ids,
@@ -665,6 +671,7 @@ def _customers_table(ids: pa.Array, c: _Customers, sim: _Simulation, h: _History
 
 
 def _subscriptions_table(ids: pa.Array, c: _Customers, lines: _Lines) -> pa.Table:
+    """Lines sorted by customer, start and product, so ids read like a billing export."""
     order = np.lexsort((lines.product, lines.start, lines.cust))
     cust, product = lines.cust[order], lines.product[order]
     return pa.table({
@@ -681,6 +688,7 @@ def _subscriptions_table(ids: pa.Array, c: _Customers, lines: _Lines) -> pa.Tabl
 
 
 def _fx_table(cal: _Calendar, fx: Floats) -> pa.Table:
+    """Monthly EUR and GBP rates from the first day on, so every line has one in force."""
     steps = cal.months + 1
     return pa.table({
         "date": _dates(np.tile(cal.starts[:steps], 2)),
@@ -690,6 +698,7 @@ def _fx_table(cal: _Calendar, fx: Floats) -> pa.Table:
 
 
 def _attributes_table(ids: pa.Array, h: _History) -> pa.Table:
+    """History rows; an unset CSM is a null value, written as an empty field."""
     csm_labels = [name for region in _CSMS for name in region]
     csm = _labels(csm_labels, np.where(h.attribute == 0, h.value, -1))
     segment = _labels(_SEGMENTS, np.where(h.attribute == 1, h.value, -1))
@@ -714,6 +723,7 @@ def _take(values: pa.Array, index: Ints) -> pa.Array:
 
 
 def _labels(labels: tuple[str, ...] | list[str], index: Ints) -> pa.Array:
+    """Category codes to text in one Arrow take (fast even for millions of rows)."""
     return _take(pa.array(list(labels), pa.string()), index)
 
 
@@ -731,6 +741,7 @@ def _money(cents: Ints) -> pa.Array:
 
 
 def _to_date(day: int) -> date:
+    """A day number back to a date, for the summary."""
     return _EPOCH + timedelta(days=day)
 
 

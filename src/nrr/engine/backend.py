@@ -49,7 +49,9 @@ class Backend:
 def connect(engine: str = "duckdb", **options: Any) -> Backend:
     """Connect to an engine; DuckDB is embedded, Spark needs ``pip install nrr[spark]``."""
     if engine == "duckdb":
-        return Backend("duckdb", ibis.duckdb.connect(**options))
+        con = ibis.duckdb.connect(**options)
+        con.raw_sql("SET enable_progress_bar = false")  # stderr belongs to nrr's own messages
+        return Backend("duckdb", con)
     if engine == "spark":
         try:
             import pyspark  # noqa: F401

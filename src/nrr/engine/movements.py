@@ -11,14 +11,24 @@ RELATIVE_TOLERANCE = 1e-9
 
 
 def per_period(snaps: ir.Table, periods: ir.Table, keys: list[str]) -> ir.Table:
-    """``(period_start, period_end, keys, m0, m1)`` for units with MRR > 0 at t0 or t1."""
-    at_start = periods.join(snaps, periods.period_start == snaps.t).select(
-        "period_start", "period_end", *keys, m0="mrr", m1=ibis.literal(0.0, "float64")
+    """``(period_start, period_end, keys, m0, m1)`` for units with MRR > 0 at t0 or t1.
+
+    Each instant is the start of some periods and the end of others; one join against a
+    small (instant, period, role) table reads the snapshots once instead of twice.
+    """
+    zero = ibis.literal(0.0, "float64")
+    roles = periods.select("period_start", "period_end", t="period_start", starts=True).union(
+        periods.select("period_start", "period_end", t="period_end", starts=False),
+        distinct=False,
     )
-    at_end = periods.join(snaps, periods.period_end == snaps.t).select(
-        "period_start", "period_end", *keys, m0=ibis.literal(0.0, "float64"), m1="mrr"
+    joined = snaps.join(roles, "t")
+    both = joined.select(
+        "period_start",
+        "period_end",
+        *keys,
+        m0=ibis.ifelse(joined.starts, joined.mrr, zero),
+        m1=ibis.ifelse(joined.starts, zero, joined.mrr),
     )
-    both = at_start.union(at_end, distinct=False)
     return both.group_by(["period_start", "period_end", *keys]).aggregate(
         m0=both.m0.sum(), m1=both.m1.sum()
     )
