@@ -139,7 +139,10 @@ CASES: dict[str, tuple[dict[str, str | None], list[str]]] = {
         ["{d}/fx_rates.csv:3: date: EUR already has a rate on 2023-01-01 [rate-duplicate]"],
     ),
     "base-currency-ambiguous": (
-        {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,,100,1,EUR,,\nc2,2024-01-01,,5,1,GBP,,\n"},
+        {
+            "subscriptions.csv": SUBS_HEADER
+            + "c1,2024-01-01,,100,1,EUR,,\nc2,2024-01-01,,5,1,GBP,,\n"
+        },
         ["{d}/subscriptions.csv:0: currency: currencies EUR, GBP have no fx rates; fx_rates "
          "must quote every currency but one (the base) into that base currency "
          "[base-currency-ambiguous]"],
