@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, note, settings
 
 import nrr
 from nrr.oracle import METRIC_COLUMNS, oracle_report
-from strategies import GeneratedDataset, RequestSpec, any_datasets, report_requests
+from tests.strategies import GeneratedDataset, RequestSpec, any_datasets, report_requests
 
 REL_TOL = 1e-9
 ABS_TOL = 1e-6
@@ -122,6 +122,7 @@ def test_engine_matches_oracle(
     tmp_path_factory: pytest.TempPathFactory, dataset: GeneratedDataset, spec: RequestSpec
 ) -> None:
     spec = spec.for_dataset(dataset)
+    note(repr(dataset))
     data_dir = dataset.write(tmp_path_factory.mktemp("dataset"))
     want = _keyed(oracle_report(data_dir, **spec.kwargs()), spec.by)
     columns, got_rows = engine_rows(data_dir, spec)

@@ -121,7 +121,7 @@ class DemoSummary:
 
 
 def generate(
-    directory: Path,
+    directory: str | Path,
     *,
     customers: int = 5000,
     months: int = 36,
@@ -138,6 +138,7 @@ def generate(
     starting and ending then, that month's usage), so the last month of the window closes with
     complete MRR rather than showing an artificial drop.
     """
+    directory = Path(directory)
     _check_arguments(customers, months, start, fmt)
     rng = np.random.default_rng(seed)
     cal = _Calendar.build(start, months)
