@@ -296,9 +296,12 @@ def _attribute_history(checked: Checked | None) -> pa.Table:
     value = checked.text.get("value", pd.Series([""] * checked.rows, dtype=object))
     return pa.table(
         {
-            "customer_id": pa.array(checked.text["customer_id"].to_numpy(dtype=object)),
+            "customer_id": pa.array(
+                checked.text["customer_id"].to_numpy(dtype=object), pa.string()
+            ),
             "attribute": pa.array(
-                checked.text["attribute"].str.strip().str.lower().to_numpy(dtype=object)
+                checked.text["attribute"].str.strip().str.lower().to_numpy(dtype=object),
+                pa.string(),
             ),
             "value": _nullable_text(value),
             "valid_from": pa.array(checked.dates["valid_from"], pa.date32()),

@@ -57,20 +57,19 @@ def unit_movements(
     rows = movements.classify(
         movements.per_period(snaps, period_table, keys), first_positive(keyed, keys), keys
     )
-    groups: list[str] = []
-    for attribute in request.by:
+    # Each attribute is attached once (attaching the same one twice would join two identical
+    # interval tables, which Ibis rightly calls ambiguous); filters reuse grouping columns.
+    columns = {a: a for a in request.by if a != PRODUCT}
+    for attribute, _ in request.filters:
         if attribute != PRODUCT:
-            rows = attributes.attach(
-                rows, sources.customers, sources.history, attribute, attribute
-            )
-        groups.append(attribute)
-    for index, (attribute, value) in enumerate(request.filters):
-        if attribute == PRODUCT:
-            continue
-        column = f"_filter_{index}"
+            columns.setdefault(attribute, f"_filter_{attribute}")
+    for attribute, column in columns.items():
         rows = attributes.attach(rows, sources.customers, sources.history, attribute, column)
-        rows = rows.filter(rows[column] == ibis.literal(value, "string")).drop(column)
-    return rows, groups
+    for attribute, value in request.filters:
+        if attribute != PRODUCT:
+            rows = rows.filter(rows[columns[attribute]] == ibis.literal(value, "string"))
+    helpers = [c for a, c in columns.items() if a not in request.by]
+    return (rows.drop(*helpers) if helpers else rows), list(request.by)
 
 
 def report_expr(
