@@ -192,8 +192,16 @@ class Dataset:
         return first.replace(day=1)
 
     def _default_end(self) -> date:
-        last = self.staged.last_date or date.today()
-        return periods.month_start(periods.month_index(last) + 1)
+        """The first month start on or after the latest line start (or event).
+
+        Scheduled future end dates do not stretch the range: the data says nothing yet about
+        revenue starting after its latest start, so later periods would only show churn.
+        """
+        last = self.staged.last_start or date.today()
+        end = periods.month_start(periods.first_boundary_on_or_after(last))
+        if end <= self._default_start():
+            end = periods.month_start(periods.month_index(last) + 1)
+        return end
 
     def _check(self, request: ReportRequest) -> None:
         known = set(self.staged.attributes) | {PRODUCT}

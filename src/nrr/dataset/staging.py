@@ -61,6 +61,7 @@ class StagedData:
     currencies: tuple[str, ...]
     first_date: date | None
     last_date: date | None
+    last_start: date | None  # the latest line start or event: the data's "as of" date
     warnings: tuple[Issue, ...] = field(default=())
 
     @property
@@ -195,6 +196,7 @@ def _stage(
         currencies=tuple(currencies),
         first_date=_as_date(pa.compute.min(lines["start_date"]).as_py()),
         last_date=_last_date(lines),
+        last_start=_as_date(pa.compute.max(lines["start_date"]).as_py()),
         warnings=warnings,
     )
 
