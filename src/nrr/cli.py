@@ -114,7 +114,26 @@ def _parse_by(values: tuple[str, ...]) -> list[str]:
     return [p.strip().lower() for v in values for p in v.split(",") if p.strip()]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """Commands whose modules load only when used, so `nrr report` starts fast."""
+
+    lazy = {"serve": "nrr.web.command:serve"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            import importlib
+
+            module, attribute = self.lazy[name].split(":")
+            command = getattr(importlib.import_module(module), attribute)
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="nrr")
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected errors.")
 def cli(debug: bool) -> None:
