@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 import ibis
 import pandas
@@ -14,3 +16,13 @@ def pytest_report_header() -> list[str]:
         f"ibis {ibis.__version__}, duckdb {duckdb.__version__}, sqlglot {sqlglot.__version__}, "
         f"pandas {pandas.__version__}, pyarrow {pyarrow.__version__}"
     ]
+
+
+# CI runs a fixed, reproducible set of examples (a red CI must be reproducible); locally
+# each run explores new ones. HYPOTHESIS_PROFILE=thorough explores far more.
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None, print_blob=True)
+settings.register_profile("thorough", deadline=None, max_examples=1000, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))

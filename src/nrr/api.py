@@ -7,73 +7,27 @@ Everything the CLI and the web dashboard show goes through ``Dataset.report`` wi
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-import pyarrow as pa
-
 from nrr import engine, periods
 from nrr.dataset import Issue, StagedData, read_dataset
-from nrr.definitions import PRODUCT, Band, Grain, Level, Period, ReportRequest
+from nrr.definitions import (
+    CATEGORIES,
+    PRODUCT,
+    CohortRequest,
+    FxMode,
+    Grain,
+    Level,
+    Method,
+    Period,
+    ReportRequest,
+)
 from nrr.errors import ConfigError
-
-
-@dataclass(frozen=True)
-class Report:
-    """A period report: section-3 rows as an Arrow table, plus what produced them."""
-
-    table: pa.Table
-    request: ReportRequest
-    periods: tuple[Period, ...]
-    currency: str
-
-    def to_arrow(self) -> pa.Table:
-        return self.table
-
-    def to_pandas(self) -> pd.DataFrame:
-        frame: pd.DataFrame = self.table.to_pandas()
-        return frame
-
-    def to_pylist(self) -> list[dict[str, Any]]:
-        rows: list[dict[str, Any]] = self.table.to_pylist()
-        return rows
-
-    @property
-    def groups(self) -> tuple[str, ...]:
-        return self.request.by
-
-    def label(self, start: date) -> str:
-        """The human name of the period starting at ``start`` (e.g. "2024 Q1")."""
-        return next((p.label for p in self.periods if p.start == start), start.isoformat())
-
-    def __len__(self) -> int:
-        return int(self.table.num_rows)
-
-    def __repr__(self) -> str:
-        req = self.request
-        head = (
-            f"<Report {req.grain.value} {req.level.value}-level NRR in {self.currency}, "
-            f"{len(self)} rows"
-            + (f", by {', '.join(req.by)}" if req.by else "")
-            + ">"
-        )
-        lines = [head]
-        for row in self.table.slice(0, 12).to_pylist():
-            group = " ".join(f"{g}={row[g]}" for g in req.by)
-            nrr = row["nrr"]
-            band = Band.of(nrr)
-            shown = f"{nrr:6.1f}% ({band.value})" if band else "   n/a"
-            lines.append(
-                f"  {self.label(row['period_start']):<14} {group} NRR {shown}"
-                f"  start {row['starting_mrr']:,.2f}  end {row['ending_mrr']:,.2f}"
-            )
-        if len(self) > 12:
-            lines.append(f"  ... {len(self) - 12} more rows")
-        return "\n".join(lines)
+from nrr.results import CohortTable, CustomerTable, Report
 
 
 class Dataset:
@@ -113,6 +67,8 @@ class Dataset:
         filters: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
         currency: str | None = None,
         fiscal_year_start: int = 1,
+        method: str | Method = Method.SNAPSHOT,
+        fx: str | FxMode = FxMode.ACTUAL,
     ) -> ReportRequest:
         """Build and check a request, filling the date range from the data."""
         request = ReportRequest(
@@ -126,6 +82,8 @@ class Dataset:
             ),
             currency=currency.upper() if currency else None,
             fiscal_year_start=fiscal_year_start,
+            method=_enum(Method, method, "method"),
+            fx=_enum(FxMode, fx, "fx"),
         )
         self._check(request)
         return request
@@ -140,10 +98,12 @@ class Dataset:
         filters: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
         currency: str | None = None,
         fiscal_year_start: int = 1,
+        method: str | Method = Method.SNAPSHOT,
+        fx: str | FxMode = FxMode.ACTUAL,
     ) -> Report:
         """NRR, GRR and the MRR bridge per period (and group): the contract's section 3."""
         request = self.request(
-            period, start, end, by, level, filters, currency, fiscal_year_start
+            period, start, end, by, level, filters, currency, fiscal_year_start, method, fx
         )
         return self.run(request)
 
@@ -154,16 +114,112 @@ class Dataset:
         """
         spine = list(self.periods(request) if spine is None else spine)
         reporting = request.currency or self.staged.base_currency
-        if spine:
-            expr = engine.report_expr(self.sources, request, spine, reporting)
-            table = engine.finish(self.backend.execute(expr), request.by)
-        else:
-            table = engine.report_expr(
-                self.sources, request, [Period(date(2000, 1, 1), date(2000, 2, 1), "")],
-                reporting,
-            )
-            table = self.backend.execute(table.limit(0))
+        if not spine:
+            placeholder = [Period(date(2000, 1, 1), date(2000, 2, 1), "")]
+            expr = engine.report_expr(self.sources, request, placeholder, reporting)
+            return Report(self.backend.execute(expr.limit(0)), request, (), reporting)
+        expr = engine.report_expr(self.sources, request, spine, reporting)
+        table = engine.finish(self.backend.execute(expr), request.by)
+        if request.method is Method.COMPOUNDED and request.grain is not Grain.MONTH:
+            table = engine.compound(table, self._monthly(request, spine).table, request.by)
         return Report(table, request, tuple(spine), reporting)
+
+    def _monthly(self, request: ReportRequest, spine: Sequence[Period]) -> Report:
+        """The snapshot monthly report covering ``spine``, for the compounded method."""
+        monthly = replace(
+            request, grain=Grain.MONTH, method=Method.SNAPSHOT,
+            start=min(p.start for p in spine), end=max(p.end for p in spine),
+        )
+        return self.run(monthly)
+
+    def customers(
+        self,
+        period: str | Grain = Grain.MONTH,
+        start: date | str | None = None,
+        end: date | str | None = None,
+        by: Sequence[str] | str = (),
+        level: str | Level = Level.ACCOUNT,
+        filters: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+        currency: str | None = None,
+        fiscal_year_start: int = 1,
+        fx: str | FxMode = FxMode.ACTUAL,
+        category: str | Sequence[str] | None = None,
+        lines: bool = False,
+    ) -> CustomerTable:
+        """The units behind a report: their MRR at both ends, the change and its category.
+
+        For every report row, the sums of these rows are its figures. With ``lines``, the
+        subscription lines (or events) active at either end of each listed period instead.
+        """
+        request = self.request(
+            period, start, end, by, level, filters, currency, fiscal_year_start, fx=fx
+        )
+        categories = [category] if isinstance(category, str) else list(category or ())
+        unknown = [c for c in categories if c not in CATEGORIES]
+        if unknown:
+            raise ConfigError(
+                f"category must be one of {', '.join(CATEGORIES)}, got {unknown[0]!r}"
+            )
+        spine = self.periods(request)
+        reporting = request.currency or self.staged.base_currency
+        if not spine:
+            raise ConfigError(_no_period_message(request))
+        expr = engine.customers_expr(self.sources, request, spine, reporting, categories)
+        if lines:
+            expr = engine.lines_expr(expr, self.sources, request)
+        unit = engine.unit_column(request.level)
+        order = [*request.by, unit] if not lines else [*request.by, unit, "start_date"]
+        table = engine.finish(self.backend.execute(expr), request.by, order)
+        return CustomerTable(table, request, tuple(spine), reporting)
+
+    def cohorts(
+        self,
+        grain: str | Grain = Grain.MONTH,
+        start: date | str | None = None,
+        end: date | str | None = None,
+        by: str | None = None,
+        level: str | Level = Level.ACCOUNT,
+        currency: str | None = None,
+        fiscal_year_start: int = 1,
+    ) -> CohortTable:
+        """Acquisition cohorts: customers, MRR and NRR by cohort and age (contract §2)."""
+        request = CohortRequest(
+            grain=_enum(Grain, grain, "grain"),
+            start=_date(start, "start") or self._default_start(),
+            end=_date(end, "end") or self._default_end(),
+            by=by.lower() if by else None,
+            level=_enum(Level, level, "level"),
+            currency=currency.upper() if currency else None,
+            fiscal_year_start=fiscal_year_start,
+        )
+        self._check_attributes([request.by] if request.by else [])
+        assert request.start is not None and request.end is not None
+        spine = periods.periods(
+            request.grain, request.start, request.end, request.fiscal_year_start
+        )
+        reporting = request.currency or self.staged.base_currency
+        if request.currency and request.currency != self.staged.base_currency and spine:
+            self._check_currency(request.currency, spine[0].start)
+        grid = engine.CohortGrid.build(spine, request.grain, request.end)
+        if not grid.cells:
+            raise ConfigError(
+                f"no whole {request.grain.value} cohort lies inside [{request.start}, "
+                f"{request.end}); widen --from/--to"
+            )
+        expr = engine.cohorts_expr(self.sources, request, grid, reporting)
+        groups = [request.by] if request.by else []
+        table = engine.finish(
+            self.backend.execute(expr), groups, ["cohort", *groups, "age"], leading=()
+        )
+        return CohortTable(table, request, reporting)
+
+    def explain(self, request: ReportRequest) -> str:
+        """The definitions in force and the SQL the engine runs for ``request``."""
+        spine = self.periods(request)
+        reporting = request.currency or self.staged.base_currency
+        return engine.explain(
+            self.backend, self.sources, request, spine, reporting, self.staged.base_currency
+        )
 
     def totals(self, report: Report) -> Report | None:
         """What a "Total" row shows under a report.
@@ -204,19 +260,22 @@ class Dataset:
         return end
 
     def _check(self, request: ReportRequest) -> None:
+        self._check_attributes([*request.by, *(name for name, _ in request.filters)])
+        currency = request.currency
+        spine = self.periods(request)
+        if currency and currency != self.staged.base_currency and spine:
+            self._check_currency(currency, spine[0].start)
+
+    def _check_attributes(self, asked: Sequence[str]) -> None:
         known = set(self.staged.attributes) | {PRODUCT}
-        asked = [*request.by, *(name for name, _ in request.filters)]
         unknown = [name for name in asked if name not in known]
         if unknown:
             raise ConfigError(
                 f"unknown attribute {unknown[0]!r}; available: "
                 + ", ".join(sorted(known))
             )
-        currency = request.currency
-        if currency and currency != self.staged.base_currency:
-            self._check_currency(currency, request)
 
-    def _check_currency(self, currency: str, request: ReportRequest) -> None:
+    def _check_currency(self, currency: str, first: date) -> None:
         fx = self.staged.fx_rates.to_pandas()
         dates = fx.loc[fx["currency"] == currency, "valid_from"]
         if dates.empty:
@@ -224,12 +283,18 @@ class Dataset:
                 f"cannot report in {currency}: fx_rates has no {currency} rate "
                 f"(currencies with rates: {', '.join(sorted(set(fx['currency'])))})"
             )
-        spine = self.periods(request)
-        if spine and min(dates) > spine[0].start:
+        if min(dates) > first:
             raise ConfigError(
                 f"cannot report in {currency}: no {currency} rate in force on "
-                f"{spine[0].start.isoformat()} (first rate {min(dates).isoformat()})"
+                f"{first.isoformat()} (first rate {min(dates).isoformat()})"
             )
+
+
+def _no_period_message(request: ReportRequest) -> str:
+    return (
+        f"no whole {request.grain.value} period lies inside [{request.start}, {request.end}); "
+        "widen --from/--to"
+    )
 
 
 def _enum(kind: Any, value: Any, name: str) -> Any:

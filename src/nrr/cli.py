@@ -11,16 +11,17 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import click
 from rich.console import Console
 
 from nrr import __version__
-from nrr.api import Dataset, Report, load
+from nrr.api import Dataset, load
 from nrr.definitions import Grain, Level
 from nrr.errors import InputError, NrrError
 from nrr.render import FORMATS, render_bytes, report_table
+from nrr.results import Report
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -117,7 +118,7 @@ def _parse_by(values: tuple[str, ...]) -> list[str]:
 class LazyGroup(click.Group):
     """Commands whose modules load only when used, so `nrr report` starts fast."""
 
-    lazy = {"serve": "nrr.web.command:serve"}
+    lazy: ClassVar[dict[str, str]] = {"serve": "nrr.web.command:serve"}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])

@@ -25,6 +25,18 @@ class Level(StrEnum):
     ORGANIZATION = "organization"
 
 
+class Method(StrEnum):
+    """How a multi-month period's NRR is computed (docs/definitions.md, Methods)."""
+
+    SNAPSHOT = "snapshot"  # the contract's: MRR at t1 of the cohort at t0, over MRR at t0
+    COMPOUNDED = "compounded"  # the product of the period's monthly snapshot ratios
+
+
+class FxMode(StrEnum):
+    ACTUAL = "actual"  # each instant at the rate in force on it (the contract's)
+    CONSTANT = "constant"  # both ends of a period at the rate in force at its start
+
+
 class Band(StrEnum):
     """Interpretation bands of section 4 of the contract."""
 
@@ -107,6 +119,8 @@ class ReportRequest:
     filters: tuple[tuple[str, str], ...] = ()
     currency: str | None = None
     fiscal_year_start: int = 1
+    method: Method = Method.SNAPSHOT
+    fx: FxMode = FxMode.ACTUAL
 
     def __post_init__(self) -> None:
         if not 1 <= self.fiscal_year_start <= 12:
@@ -120,3 +134,45 @@ class ReportRequest:
         if len(set(self.by)) != len(self.by):
             raise ConfigError(f"a grouping is repeated in --by: {', '.join(self.by)}")
 
+
+
+CATEGORIES = ("churn", "expansion", "contraction", "flat", "new", "reactivation")
+
+
+@dataclass(frozen=True)
+class CohortRequest:
+    """Acquisition cohorts (contract section 2): who was acquired when, and what remains."""
+
+    grain: Grain = Grain.MONTH
+    start: date | None = None
+    end: date | None = None
+    by: str | None = None
+    level: Level = Level.ACCOUNT
+    currency: str | None = None
+    fiscal_year_start: int = 1
+
+    def __post_init__(self) -> None:
+        if self.grain not in (Grain.MONTH, Grain.QUARTER):
+            raise ConfigError(f"cohorts are by month or quarter, not {self.grain.value}")
+        if self.start and self.end and self.start >= self.end:
+            raise ConfigError(
+                f"--from {self.start.isoformat()} must be before --to {self.end.isoformat()}"
+            )
+
+
+# Diagnosis thresholds (docs/definitions.md, Interpretation).
+NRR_GROWTH = 100.0
+GRR_HEALTHY = 90.0
+
+
+def diagnose(nrr: float | None, grr: float | None) -> str:
+    """One sentence on what the NRR/GRR pair says; thresholds NRR 100%, GRR 90%."""
+    if nrr is None or grr is None or nrr != nrr or grr != grr:
+        return "no starting MRR: nothing to retain in this period"
+    if nrr >= NRR_GROWTH and grr >= GRR_HEALTHY:
+        return "healthy base: low churn and expansion on top"
+    if nrr >= NRR_GROWTH:
+        return "high NRR, lower GRR: expansion is masking churn"
+    if grr >= GRR_HEALTHY:
+        return "low churn but little expansion: the base is not growing"
+    return "churn and contraction are shrinking the base"

@@ -34,6 +34,7 @@ LINE_SCHEMA = pa.schema(
         ("currency", pa.string()),
         ("kind", pa.string()),
         ("product", pa.string()),
+        ("subscription_id", pa.string()),
     ]
 )
 
@@ -233,6 +234,9 @@ def _subscription_lines(checked: Checked, base: str) -> pa.Table:
             pa.array(_text_or(checked, "currency", base).to_numpy(dtype=object), pa.string()),
             pa.array(_text_or(checked, "kind", "recurring").to_numpy(dtype=object), pa.string()),
             _nullable_text(product),
+            _nullable_text(
+                checked.text.get("subscription_id", pd.Series([""] * checked.rows, dtype=object))
+            ),
         ],
         schema=LINE_SCHEMA,
     )
@@ -259,6 +263,7 @@ def _event_lines(checked: Checked, base: str) -> pa.Table:
             pa.array(np.ones(len(frame), dtype=np.int64), pa.int64()),
             pa.array(frame["currency"].to_numpy(dtype=object), pa.string()),
             pa.array(["recurring"] * len(frame), pa.string()),
+            pa.nulls(len(frame), pa.string()),
             pa.nulls(len(frame), pa.string()),
         ],
         schema=LINE_SCHEMA,

@@ -40,9 +40,14 @@ def intervals(customers: ir.Table, history: ir.Table, attribute: str) -> ir.Tabl
 
 
 def attach(
-    movements: ir.Table, customers: ir.Table, history: ir.Table, attribute: str, column: str
+    movements: ir.Table,
+    customers: ir.Table,
+    history: ir.Table,
+    attribute: str,
+    column: str,
+    at: str = "period_start",
 ) -> ir.Table:
-    """Add ``column`` = the unit's ``attribute`` at its period's start.
+    """Add ``column`` = the unit's ``attribute`` in force on the date in column ``at``.
 
     The unit id is a customer_id (at organization level, the top-most account's), so the
     organization's own value is used, as the contract says.
@@ -52,8 +57,8 @@ def attach(
         spans,
         [
             movements.unit == spans.attr_customer,
-            spans.valid_from <= movements.period_start,
-            spans.valid_to > movements.period_start,
+            spans.valid_from <= movements[at],
+            spans.valid_to > movements[at],
         ],
     )
     return joined.select(*movements.columns, **{column: joined.value})

@@ -34,6 +34,22 @@ def per_period(snaps: ir.Table, periods: ir.Table, keys: list[str]) -> ir.Table:
     )
 
 
+def convert_at_start(rows: ir.Table, rates: ir.Table, keys: list[str]) -> ir.Table:
+    """Constant currency: both ends of a period at the rate in force at its start."""
+    start_rates = rates.select("currency", period_start="t", factor="factor")
+    joined = rows.join(start_rates, ["currency", "period_start"])
+    converted = joined.select(
+        "period_start",
+        "period_end",
+        *keys,
+        m0=joined.m0 * joined.factor,
+        m1=joined.m1 * joined.factor,
+    )
+    return converted.group_by(["period_start", "period_end", *keys]).aggregate(
+        m0=converted.m0.sum(), m1=converted.m1.sum()
+    )
+
+
 def classify(rows: ir.Table, first: ir.Table, keys: list[str]) -> ir.Table:
     """Add the movement category of each unit (contract section 2)."""
     rows = rows.left_join(first, keys).select(*rows.columns, "first_start")

@@ -53,6 +53,21 @@ def units(lines: ir.Table, customers: ir.Table, level: Level, by_product: bool) 
     return lines
 
 
+def active_at(lines: ir.Table, instants: ir.Table, keys: list[str]) -> ir.Table:
+    """``(keys, currency, t, value)``: each line at each instant it is active at."""
+    end = lines.end_date.fill_null(ibis.literal(FOREVER))
+    return lines.join(instants, [lines.start_date <= instants.t, end > instants.t]).select(
+        *keys, "currency", "t", "value"
+    )
+
+
+def native_snapshots(lines: ir.Table, instants: ir.Table, keys: list[str]) -> ir.Table:
+    """``(keys, currency, t, mrr)`` in each line's own currency, for later conversion."""
+    active = active_at(lines, instants, keys)
+    per_currency = active.group_by([*keys, "currency", "t"]).aggregate(mrr=active.value.sum())
+    return per_currency.filter(per_currency.mrr > 0)
+
+
 def snapshots(
     lines: ir.Table, instants: ir.Table, rates: ir.Table, keys: list[str]
 ) -> ir.Table:
@@ -62,10 +77,7 @@ def snapshots(
     at ``t``. Converting each active line before the one group-by costs a multiplication
     per row but saves a second aggregation, which is the expensive step.
     """
-    end = lines.end_date.fill_null(ibis.literal(FOREVER))
-    active = lines.join(
-        instants, [lines.start_date <= instants.t, end > instants.t]
-    ).select(*keys, "currency", "t", "value")
+    active = active_at(lines, instants, keys)
     converted = active.join(rates, ["currency", "t"]).select(
         *keys, "t", mrr=(active.value * rates.factor).cast("float64")
     )

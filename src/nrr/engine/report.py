@@ -14,11 +14,20 @@ from nrr.definitions import (
     PERCENT_METRICS,
     PRODUCT,
     REPORT_METRICS,
+    FxMode,
     Period,
     ReportRequest,
 )
 from nrr.engine import attributes, fx, movements
-from nrr.engine.mrr import NO_PRODUCT, first_positive, normalized, snapshots, unit_keys, units
+from nrr.engine.mrr import (
+    NO_PRODUCT,
+    first_positive,
+    native_snapshots,
+    normalized,
+    snapshots,
+    unit_keys,
+    units,
+)
 from nrr.engine.sources import Sources
 
 REPORT_COLUMNS = ("period_start", "period_end")
@@ -53,10 +62,14 @@ def unit_movements(
             lines = lines.filter(lines.product == value)
     keyed = units(lines, sources.customers, request.level, by_product)
     rates = fx.rates_at(sources.fx_rates, instant_table, reporting)
-    snaps = snapshots(keyed, instant_table, rates, keys)
-    rows = movements.classify(
-        movements.per_period(snaps, period_table, keys), first_positive(keyed, keys), keys
-    )
+    if request.fx is FxMode.CONSTANT:
+        native = native_snapshots(keyed, instant_table, keys)
+        both = movements.per_period(native, period_table, [*keys, "currency"])
+        values = movements.convert_at_start(both, rates, keys)
+    else:
+        snaps = snapshots(keyed, instant_table, rates, keys)
+        values = movements.per_period(snaps, period_table, keys)
+    rows = movements.classify(values, first_positive(keyed, keys), keys)
     # Each attribute is attached once (attaching the same one twice would join two identical
     # interval tables, which Ibis rightly calls ambiguous); filters reuse grouping columns.
     columns = {a: a for a in request.by if a != PRODUCT}
@@ -93,14 +106,20 @@ def report_expr(
     return table.select(*REPORT_COLUMNS, *groups, *REPORT_METRICS)
 
 
-def finish(result: pa.Table, groups: Sequence[str]) -> pa.Table:
+def finish(
+    result: pa.Table,
+    groups: Sequence[str],
+    order: Sequence[str] | None = None,
+    leading: Sequence[str] = REPORT_COLUMNS,
+) -> pa.Table:
     """Sort (nulls first, as the oracle does) and turn the product sentinel back into null."""
-    if PRODUCT in groups:
+    if PRODUCT in result.column_names:
         product = result[PRODUCT]
         index = result.column_names.index(PRODUCT)
         result = result.set_column(
             index, PRODUCT, pc.if_else(pc.equal(product, NO_PRODUCT), None, product)
         )
-    keys = [(c, "ascending", "at_start") for c in (*REPORT_COLUMNS, *groups)]
+    columns = [*leading, *(groups if order is None else order)]
+    keys = [(c, "ascending", "at_start") for c in columns]
     order = pc.sort_indices(result, sort_keys=keys)
     return result.take(order)

@@ -1,0 +1,136 @@
+"""Acquisition cohorts: each unit belongs to the period of its first MRR > 0.
+
+Shape: the (cohort, age, instant) grid is small and built in Python; the per-unit work is
+one range join of each unit's first instant with the (few) cohort periods, and one
+equality join of the snapshots with the unit's cohort, so no unit x age grid is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from nrr.definitions import PRODUCT, CohortRequest, Grain, Period
+from nrr.engine import attributes, fx
+from nrr.engine.mrr import first_positive, normalized, snapshots, unit_keys, units
+from nrr.engine.sources import Sources
+from nrr.periods import month_index, month_start
+
+COHORT_COLUMNS = (
+    "customers",
+    "customers_active",
+    "initial_mrr",
+    "mrr",
+    "nrr",
+    "logo_retention",
+)
+
+
+@dataclass(frozen=True)
+class CohortGrid:
+    """Cohort periods, and for each one the ages measured before ``end``."""
+
+    cohorts: tuple[Period, ...]
+    cells: tuple[tuple[date, int, date], ...]  # (cohort start, age, measuring instant)
+
+    @classmethod
+    def build(cls, cohorts: Sequence[Period], grain: Grain, end: date) -> CohortGrid:
+        step = 3 if grain is Grain.QUARTER else 1
+        cells = []
+        for cohort in cohorts:
+            first = month_index(cohort.end)
+            for age in range((month_index(end) - first) // step + 1):
+                cells.append((cohort.start, age, month_start(first + age * step)))
+        return cls(tuple(cohorts), tuple(cells))
+
+    def tables(self) -> tuple[pa.Table, pa.Table, pa.Table]:
+        periods = pa.table(
+            {
+                "cohort": pa.array([c.start for c in self.cohorts], pa.date32()),
+                "cohort_end": pa.array([c.end for c in self.cohorts], pa.date32()),
+            }
+        )
+        cells = pa.table(
+            {
+                "cohort": pa.array([c[0] for c in self.cells], pa.date32()),
+                "age": pa.array([c[1] for c in self.cells], pa.int64()),
+                "t": pa.array([c[2] for c in self.cells], pa.date32()),
+            }
+        )
+        instants = pa.table({"t": pa.array(sorted({c[2] for c in self.cells}), pa.date32())})
+        return periods, cells, instants
+
+
+def cohorts_expr(
+    sources: Sources, request: CohortRequest, grid: CohortGrid, reporting: str
+) -> ir.Table:
+    """``cohort, age, [group], customers, customers_active, initial_mrr, mrr, nrr, ...``."""
+    period_data, cell_data, instant_data = grid.tables()
+    periods = sources.backend.small(period_data)
+    cells = sources.backend.small(cell_data)
+    instants = sources.backend.small(instant_data)
+    by_product = request.by == PRODUCT
+    keys = unit_keys(by_product)
+    keyed = units(normalized(sources.lines), sources.customers, request.level, by_product)
+    members = _members(first_positive(keyed, keys), periods, keys)
+    groups: list[str] = []
+    if request.by and not by_product:
+        members = attributes.attach(
+            members, sources.customers, sources.history, request.by, request.by, at="first_start"
+        )
+    if request.by:
+        groups = [request.by]
+    rates = fx.rates_at(sources.fx_rates, instants, reporting)
+    snaps = snapshots(keyed, instants, rates, keys)
+    measured = snaps.join(members, keys).join(cells, ["cohort", "t"])
+    values = measured.group_by(["cohort", *groups, "age"]).aggregate(
+        customers_active=measured.count().cast("int64"), mrr=measured.mrr.sum()
+    )
+    sizes = members.group_by(["cohort", *groups]).aggregate(
+        customers=members.count().cast("int64")
+    )
+    triangle = sizes.join(cells.select("cohort", "age"), "cohort")
+    full = triangle.left_join(values, ["cohort", *groups, "age"]).select(
+        "cohort", "age", *groups, "customers",
+        customers_active=ibis.coalesce(values.customers_active, 0),
+        mrr=ibis.coalesce(values.mrr, ibis.literal(0.0, "float64")),
+    )
+    return _ratios(full, groups)
+
+
+def _members(first: ir.Table, periods: ir.Table, keys: list[str]) -> ir.Table:
+    """Units whose first MRR > 0 falls inside a listed cohort period, with that cohort."""
+    joined = first.join(
+        periods,
+        [periods.cohort <= first.first_start, periods.cohort_end > first.first_start],
+    )
+    return joined.select(*keys, "first_start", "cohort")
+
+
+def _ratios(full: ir.Table, groups: list[str]) -> ir.Table:
+    initial = full.filter(full.age == 0).select(
+        "cohort", *groups, initial_mrr=full.mrr
+    )
+    joined = full.left_join(initial, ["cohort", *groups]).select(
+        *full.columns, initial_mrr=ibis.coalesce(initial.initial_mrr, 0.0)
+    )
+    hundred = ibis.literal(100.0, "float64")
+    null = ibis.null().cast("float64")
+    return joined.select(
+        "cohort",
+        "age",
+        *groups,
+        "customers",
+        "customers_active",
+        "initial_mrr",
+        "mrr",
+        nrr=ibis.ifelse(joined.initial_mrr > 0, joined.mrr / joined.initial_mrr * hundred, null),
+        logo_retention=joined.customers_active.cast("float64")
+        / joined.customers.cast("float64")
+        * hundred,
+    )
