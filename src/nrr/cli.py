@@ -14,13 +14,24 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import click
+import pyarrow as pa
 from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
 from nrr import __version__
 from nrr.api import Dataset, load
-from nrr.definitions import Grain, Level
+from nrr.definitions import CATEGORIES, FxMode, Grain, Level, Method, ReportRequest
 from nrr.errors import InputError, NrrError
-from nrr.render import FORMATS, render_bytes, report_table
+from nrr.render import (
+    FORMATS,
+    cohort_triangle,
+    interpretation,
+    period_label,
+    plain_table,
+    render_bytes,
+    report_table,
+)
 from nrr.results import Report
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -200,74 +211,179 @@ def validate(data: Path, quiet: bool) -> None:
     out.print(f"  attributes           {', '.join(staged.attributes) or '(none)'}")
 
 
+def selection_options(func: F) -> F:
+    """What a report, a drill-down and an explanation share: which periods and units."""
+    options = [
+        click.argument("data", type=click.Path(path_type=Path)),
+        click.option("--period", type=click.Choice([g.value for g in Grain]), default="month",
+                     show_default=True, help="Period grain; ttm = trailing twelve months."),
+        click.option("--from", "start", default=None, metavar="DATE",
+                     help="Start of the range (YYYY-MM-DD); default: the data's first month."),
+        click.option("--to", "end", default=None, metavar="DATE",
+                     help="End of the range, exclusive; default: the data's as-of month."),
+        click.option("--by", multiple=True, metavar="ATTR[,ATTR]",
+                     help="Group by attributes (as of each period's start) or 'product'."),
+        click.option("--level", type=click.Choice([lv.value for lv in Level]),
+                     default="account", show_default=True,
+                     help="Accounts, or organizations with child accounts rolled up."),
+        click.option("--filter", "filters", multiple=True, metavar="ATTR=VALUE",
+                     help="Keep units whose attribute equals VALUE; repeatable (AND)."),
+        click.option("--currency", default=None,
+                     help="Reporting currency (default: the base currency)."),
+        click.option("--fx", type=click.Choice([m.value for m in FxMode]), default="actual",
+                     show_default=True,
+                     help="constant: convert both ends of a period at its start's rate."),
+        click.option("--fiscal-year-start", type=click.IntRange(1, 12), default=1,
+                     show_default=True, help="Month the fiscal year starts (quarter, year)."),
+        click.option("--engine", "engine_name", type=click.Choice(["duckdb", "spark"]),
+                     default="duckdb", show_default=True),
+        click.option("--quiet", "-q", is_flag=True, help="No warnings or notes on stderr."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _selection(
+    dataset: Dataset, period: str, start: str | None, end: str | None, by: tuple[str, ...],
+    level: str, filters: tuple[str, ...], currency: str | None, fx: str,
+    fiscal_year_start: int, method: str = "snapshot",
+) -> ReportRequest:
+    return dataset.request(
+        period, _date_option(start, "--from"), _date_option(end, "--to"), _parse_by(by),
+        level, _parse_filters(filters), currency, fiscal_year_start, method, fx,
+    )
+
+
 @cli.command()
-@click.argument("data", type=click.Path(path_type=Path))
-@click.option("--period", type=click.Choice([g.value for g in Grain]), default="month",
-              show_default=True, help="Period grain; ttm = trailing twelve months.")
-@click.option("--from", "start", default=None, metavar="DATE",
-              help="Start of the range (YYYY-MM-DD); default: the data's first month.")
-@click.option("--to", "end", default=None, metavar="DATE",
-              help="End of the range, exclusive; default: the month after the data's last date.")
-@click.option("--by", multiple=True, metavar="ATTR[,ATTR]",
-              help="Group by attributes (as of each period's start) or 'product'.")
-@click.option("--level", type=click.Choice([lv.value for lv in Level]), default="account",
-              show_default=True, help="Accounts, or organizations with child accounts rolled up.")
-@click.option("--filter", "filters", multiple=True, metavar="ATTR=VALUE",
-              help="Keep units whose attribute equals VALUE; repeatable (AND).")
-@click.option("--currency", default=None, help="Reporting currency (default: the base currency).")
-@click.option("--fiscal-year-start", type=click.IntRange(1, 12), default=1, show_default=True,
-              help="Month the fiscal year starts (quarter and year periods).")
-@click.option("--engine", "engine_name", type=click.Choice(["duckdb", "spark"]),
-              default="duckdb", show_default=True)
-@click.option("--quiet", "-q", is_flag=True, help="No warnings or notes on stderr.")
+@selection_options
+@click.option("--method", type=click.Choice([m.value for m in Method]), default="snapshot",
+              show_default=True,
+              help="compounded: a period's NRR as the product of its monthly NRRs.")
+@click.option("--explain", is_flag=True,
+              help="Print the definitions in force and the SQL, instead of the report.")
 @output_options
 @handle_errors
 def report(
     data: Path, period: str, start: str | None, end: str | None, by: tuple[str, ...],
-    level: str, filters: tuple[str, ...], currency: str | None, fiscal_year_start: int,
-    engine_name: str, quiet: bool, fmt: str, output: Path | None, decimals: int | None,
+    level: str, filters: tuple[str, ...], currency: str | None, fx: str,
+    fiscal_year_start: int, engine_name: str, quiet: bool, method: str, explain: bool,
+    fmt: str, output: Path | None, decimals: int | None,
 ) -> None:
     """NRR, GRR and the MRR bridge of DATA per period (and group)."""
-    first, last = _date_option(start, "--from"), _date_option(end, "--to")
-    groups, wanted = _parse_by(by), _parse_filters(filters)
     dataset = load(data, engine_name=engine_name)
     _print_warnings(dataset, quiet)
-    result = dataset.report(
-        period, first, last, groups, level, wanted, currency, fiscal_year_start
+    request = _selection(
+        dataset, period, start, end, by, level, filters, currency, fx, fiscal_year_start,
+        method,
     )
+    if explain:
+        click.echo(dataset.explain(request))
+        return
+    result = dataset.run(request)
     if not result.periods and not quiet:
         stderr.print(
-            f"note: no whole {period} period lies inside [{result.request.start}, "
-            f"{result.request.end}); widen --from/--to"
+            f"note: no whole {period} period lies inside [{request.start}, "
+            f"{request.end}); widen --from/--to"
         )
-    emit(dataset, result, fmt, output, decimals)
-
-
-def emit(
-    dataset: Dataset, result: Report, fmt: str, output: Path | None, decimals: int | None
-) -> None:
     if fmt == "table":
-        _emit_table(dataset, result, output)
+        _emit_report_table(dataset, result, output)
+    else:
+        emit(result.table, fmt, output, decimals)
+
+
+@cli.command()
+@selection_options
+@click.option("--category", "categories", multiple=True,
+              type=click.Choice(list(CATEGORIES)),
+              help="Only units with this movement; repeatable.")
+@click.option("--lines", "with_lines", is_flag=True,
+              help="List the subscription lines (or events) active at either end instead.")
+@output_options
+@handle_errors
+def customers(
+    data: Path, period: str, start: str | None, end: str | None, by: tuple[str, ...],
+    level: str, filters: tuple[str, ...], currency: str | None, fx: str,
+    fiscal_year_start: int, engine_name: str, quiet: bool, categories: tuple[str, ...],
+    with_lines: bool, fmt: str, output: Path | None, decimals: int | None,
+) -> None:
+    """The customers (or organizations) behind each report row, and how they moved."""
+    dataset = load(data, engine_name=engine_name)
+    _print_warnings(dataset, quiet)
+    request = _selection(
+        dataset, period, start, end, by, level, filters, currency, fx, fiscal_year_start
+    )
+    result = dataset.customers(
+        request.grain, request.start, request.end, request.by, request.level,
+        request.filters, request.currency, request.fiscal_year_start, request.fx,
+        list(categories), with_lines,
+    )
+    if fmt != "table":
+        emit(result.table, fmt, output, decimals)
         return
+    title = f"{len(result):,} {'lines' if with_lines else 'rows'}, MRR in {result.currency}"
+    _print_table(plain_table(result.to_pylist(), title, period_label(result.periods)), output)
+
+
+@cli.command()
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("--grain", type=click.Choice(["month", "quarter"]), default="month",
+              show_default=True, help="Cohorts by acquisition month or quarter.")
+@click.option("--from", "start", default=None, metavar="DATE",
+              help="First cohort period (YYYY-MM-DD); default: the data's first month.")
+@click.option("--to", "end", default=None, metavar="DATE",
+              help="End of the range, exclusive: last cohort and last measurement.")
+@click.option("--by", default=None, metavar="ATTR",
+              help="Split cohorts by an attribute as of acquisition (or 'product').")
+@click.option("--level", type=click.Choice([lv.value for lv in Level]), default="account",
+              show_default=True)
+@click.option("--currency", default=None, help="Reporting currency.")
+@click.option("--engine", "engine_name", type=click.Choice(["duckdb", "spark"]),
+              default="duckdb", show_default=True)
+@click.option("--quiet", "-q", is_flag=True, help="No warnings on stderr.")
+@output_options
+@handle_errors
+def cohorts(
+    data: Path, grain: str, start: str | None, end: str | None, by: str | None, level: str,
+    currency: str | None, engine_name: str, quiet: bool, fmt: str, output: Path | None,
+    decimals: int | None,
+) -> None:
+    """Acquisition cohorts: how much of each cohort's MRR remains, age by age."""
+    dataset = load(data, engine_name=engine_name)
+    _print_warnings(dataset, quiet)
+    result = dataset.cohorts(
+        grain, _date_option(start, "--from"), _date_option(end, "--to"), by, level, currency
+    )
+    if fmt != "table":
+        emit(result.table, fmt, output, decimals)
+        return
+    title = (
+        f"{level.capitalize()}-level NRR by {grain}ly acquisition cohort and age, "
+        f"{result.currency}" + (f", by {by}" if by else "")
+    )
+    _print_table(cohort_triangle(result.to_pylist(), grain, title, by), output)
+
+
+def emit(table: pa.Table, fmt: str, output: Path | None, decimals: int | None) -> None:
+    """Machine formats to stdout or a file."""
     if output is None:
-        sys.stdout.buffer.write(render_bytes(result.table, fmt, decimals))
+        sys.stdout.buffer.write(render_bytes(table, fmt, decimals))
         sys.stdout.flush()
         return
-    output.write_bytes(render_bytes(result.table, fmt, decimals))
-    stderr.print(f"wrote {len(result)} rows to {output}")
+    output.write_bytes(render_bytes(table, fmt, decimals))
+    stderr.print(f"wrote {table.num_rows} rows to {output}")
 
 
-def _emit_table(dataset: Dataset, result: Report, output: Path | None) -> None:
+def _emit_report_table(dataset: Dataset, result: Report, output: Path | None) -> None:
     request = result.request
     totals = dataset.totals(result)
     title = (
         f"{request.level.value.capitalize()}-level {request.grain.value} NRR, "
         f"{result.currency}"
         + (f", by {', '.join(request.by)}" if request.by else "")
-        + (
-            "".join(f", {k}={v}" for k, v in request.filters)
-            if request.filters else ""
-        )
+        + "".join(f", {k}={v}" for k, v in request.filters)
+        + (f", {request.method.value} method" if request.method is Method.COMPOUNDED else "")
+        + (", constant currency" if request.fx is FxMode.CONSTANT else "")
     )
     table = report_table(
         result.to_pylist(),
@@ -275,16 +391,27 @@ def _emit_table(dataset: Dataset, result: Report, output: Path | None) -> None:
         result.label,
         title,
         totals.to_pylist() if totals else (),
-        (lambda _row: "Total") if request.by else (lambda _row: "Whole range"),
+        "Total" if request.by else "Whole range",
     )
+    overall = totals.to_pylist() if request.by and totals else result.to_pylist()
+    notes = interpretation(overall, result.label)
+    _print_table(table, output, notes)
+
+
+def _print_table(table: Table, output: Path | None, notes: Text | None = None) -> None:
     if output is None:
         console = Console(highlight=False)
         if not console.is_terminal:  # piped: keep every column whole rather than wrap at 80
             console = Console(highlight=False, width=240)
         console.print(table)
+        if notes is not None:
+            console.print(notes)
         return
     with output.open("w", encoding="utf-8") as handle:
-        Console(file=handle, highlight=False, width=220).print(table)
+        console = Console(file=handle, highlight=False, width=240)
+        console.print(table)
+        if notes is not None:
+            console.print(notes)
     stderr.print(f"wrote the table to {output}")
 
 

@@ -50,6 +50,7 @@ class Band(StrEnum):
         """Band of an NRR percentage; 110 and 100 are healthy, 90 is concerning."""
         if nrr is None or nrr != nrr:  # None or NaN: undefined NRR has no band
             return None
+        nrr = round(nrr, 9)  # 110.00000000000001 from float division is exactly 110: healthy
         if nrr > 110:
             return cls.EXCEPTIONAL
         if nrr >= 100:

@@ -113,11 +113,15 @@ def _members(first: ir.Table, periods: ir.Table, keys: list[str]) -> ir.Table:
 
 
 def _ratios(full: ir.Table, groups: list[str]) -> ir.Table:
-    initial = full.filter(full.age == 0).select(
-        "cohort", *groups, initial_mrr=full.mrr
-    )
-    joined = full.left_join(initial, ["cohort", *groups]).select(
-        *full.columns, initial_mrr=ibis.coalesce(initial.initial_mrr, 0.0)
+    """Each row's NRR against its cohort's age-0 MRR.
+
+    A window, not a self-join: joining ``full`` to a filtered copy of itself makes Ibis
+    resolve both sides' ``mrr`` to the same column, which silently gives NRR 100 everywhere.
+    """
+    zero = ibis.literal(0.0, "float64")
+    window = ibis.window(group_by=[full.cohort, *(full[g] for g in groups)])
+    joined = full.mutate(
+        initial_mrr=ibis.ifelse(full.age == 0, full.mrr, zero).max().over(window)
     )
     hundred = ibis.literal(100.0, "float64")
     null = ibis.null().cast("float64")

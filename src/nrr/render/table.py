@@ -9,7 +9,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from nrr.definitions import Band
+from nrr.definitions import Band, Period, diagnose
 
 BAND_STYLES = {
     Band.EXCEPTIONAL: "bold green",
@@ -53,7 +53,7 @@ def report_table(
     label: Callable[[date], str],
     title: str,
     totals: Sequence[dict[str, Any]] = (),
-    total_label: Callable[[dict[str, Any]], str] | None = None,
+    total_label: str = "Total",
 ) -> Table:
     """A Rich table of report rows; ``totals`` rows are shown bold after their period."""
     table = Table(title=title, title_justify="left", header_style="bold")
@@ -86,14 +86,12 @@ def report_table(
 
 
 def _add_totals(
-    table: Table,
-    totals: list[dict[str, Any]],
-    groups: Sequence[str],
-    total_label: Callable[[dict[str, Any]], str] | None,
+    table: Table, totals: list[dict[str, Any]], groups: Sequence[str], total_label: str
 ) -> None:
     for total in totals:
-        name = total_label(total) if total_label else "Total"
-        table.add_row(*_cells(total, [], name, len(groups)), style="bold", end_section=True)
+        table.add_row(
+            *_cells(total, [], total_label, len(groups)), style="bold", end_section=True
+        )
 
 
 def _cells(
@@ -109,3 +107,101 @@ def _cells(
     cells.append(percent(row["logo_retention"]))
     cells += [money(row[key]) for key, _ in TAIL_COLUMNS]
     return cells
+
+
+def interpretation(rows: Sequence[dict[str, Any]], label: Callable[[date], str]) -> Text:
+    """One line per period: NRR band and what the NRR/GRR pair says (docs/definitions.md)."""
+    text = Text()
+    for row in rows:
+        band = Band.of(row["nrr"])
+        name = label(row["period_start"])
+        if band is None:
+            text.append(f"{name}: ", style="bold")
+            text.append(diagnose(None, None) + "\n", style="dim")
+            continue
+        text.append(f"{name}: ", style="bold")
+        text.append(f"NRR {percent(row['nrr'])} {band.value}", style=BAND_STYLES[band])
+        text.append(f", GRR {percent(row['grr'])} — {diagnose(row['nrr'], row['grr'])}\n")
+    text.rstrip()
+    return text
+
+
+def period_label(periods: Sequence[Period]) -> Callable[[date], str]:
+    names = {p.start: p.label for p in periods}
+    return lambda start: names.get(start, start.isoformat())
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return money(value)
+    return str(value)
+
+
+def plain_table(
+    rows: Sequence[dict[str, Any]], title: str, label: Callable[[date], str]
+) -> Table:
+    """Any result as a table: money with separators, the period by its name."""
+    table = Table(title=title, title_justify="left", header_style="bold")
+    if not rows:
+        table.add_column("(no rows)")
+        return table
+    columns = [c for c in rows[0] if c != "period_end"]
+    for column in columns:
+        numeric = isinstance(rows[0][column], (int, float)) and column != "period_start"
+        table.add_column(
+            "period" if column == "period_start" else column,
+            justify="right" if numeric else "left",
+            no_wrap=True,
+        )
+    for row in rows:
+        table.add_row(
+            *(
+                label(row[c]) if c == "period_start" else _plain(row[c])
+                for c in columns
+            )
+        )
+    return table
+
+
+def cohort_triangle(
+    rows: Sequence[dict[str, Any]], grain: str, title: str, by: str | None
+) -> Table:
+    """The classic triangle: cohorts as rows, ages as columns, NRR % coloured by band."""
+    table = Table(title=title, title_justify="left", header_style="bold")
+    table.add_column("Cohort", no_wrap=True)
+    if by:
+        table.add_column(by, no_wrap=True)
+    table.add_column("Customers", justify="right")
+    table.add_column("Initial MRR", justify="right")
+    ages = sorted({row["age"] for row in rows})
+    for age in ages:
+        table.add_column(f"{'M' if grain == 'month' else 'Q'}{age}", justify="right")
+    cohorts: dict[tuple[date, Any], dict[int, dict[str, Any]]] = {}
+    for row in rows:
+        cohorts.setdefault((row["cohort"], row[by] if by else None), {})[row["age"]] = row
+    for (start, group), by_age in cohorts.items():
+        first = by_age[min(by_age)]
+        cells: list[str | Text] = [_cohort_name(start, grain)]
+        if by:
+            cells.append("(unset)" if group is None else str(group))
+        cells += [f"{first['customers']:,}", money(first["initial_mrr"], 0)]
+        for age in ages:
+            cell = by_age.get(age)
+            cells.append(_cohort_cell(cell["nrr"]) if cell else Text(""))
+        table.add_row(*cells)
+    return table
+
+
+def _cohort_name(start: date, grain: str) -> str:
+    if grain == "month":
+        return f"{start:%b %Y}"
+    return f"{start.year} Q{(start.month - 1) // 3 + 1}"
+
+
+def _cohort_cell(value: float | None) -> Text:
+    band = Band.of(value)
+    if band is None:
+        return Text("n/a", style="dim")
+    return Text(f"{value:.0f}%", style=BAND_STYLES[band])
