@@ -30,6 +30,10 @@ from nrr.errors import ConfigError
 from nrr.results import CohortTable, CustomerTable, Report
 
 
+# A spine for compiling an empty result's columns when no whole period is in range.
+PLACEHOLDER = (Period(date(2000, 1, 1), date(2000, 2, 1), ""),)
+
+
 class Dataset:
     """A validated dataset bound to an engine. Create it with ``nrr.load``."""
 
@@ -115,8 +119,7 @@ class Dataset:
         spine = list(self.periods(request) if spine is None else spine)
         reporting = request.currency or self.staged.base_currency
         if not spine:
-            placeholder = [Period(date(2000, 1, 1), date(2000, 2, 1), "")]
-            expr = engine.report_expr(self.sources, request, placeholder, reporting)
+            expr = engine.report_expr(self.sources, request, PLACEHOLDER, reporting)
             return Report(self.backend.execute(expr.limit(0)), request, (), reporting)
         expr = engine.report_expr(self.sources, request, spine, reporting)
         table = engine.finish(self.backend.execute(expr), request.by)
@@ -162,11 +165,13 @@ class Dataset:
             )
         spine = self.periods(request)
         reporting = request.currency or self.staged.base_currency
-        if not spine:
-            raise ConfigError(_no_period_message(request))
-        expr = engine.customers_expr(self.sources, request, spine, reporting, categories)
+        expr = engine.customers_expr(
+            self.sources, request, spine or PLACEHOLDER, reporting, categories
+        )
         if lines:
             expr = engine.lines_expr(expr, self.sources, request)
+        if not spine:  # like an empty report: the columns, no rows
+            return CustomerTable(self.backend.execute(expr.limit(0)), request, (), reporting)
         unit = engine.unit_column(request.level)
         order = [*request.by, unit] if not lines else [*request.by, unit, "start_date"]
         table = engine.finish(self.backend.execute(expr), request.by, order)
@@ -290,13 +295,6 @@ class Dataset:
             )
 
 
-def _no_period_message(request: ReportRequest) -> str:
-    return (
-        f"no whole {request.grain.value} period lies inside [{request.start}, {request.end}); "
-        "widen --from/--to"
-    )
-
-
 def _enum(kind: Any, value: Any, name: str) -> Any:
     try:
         return kind(value)
@@ -322,3 +320,6 @@ def load(path: str | Path, *, engine_name: str = "duckdb", **options: Any) -> Da
     """
     staged = read_dataset(Path(path))
     return Dataset(staged, engine.connect(engine_name, **options))
+
+
+__all__ = ["CohortTable", "CustomerTable", "Dataset", "Report", "load"]

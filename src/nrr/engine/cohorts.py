@@ -17,7 +17,14 @@ import pyarrow as pa
 
 from nrr.definitions import PRODUCT, CohortRequest, Grain, Period
 from nrr.engine import attributes, fx
-from nrr.engine.mrr import first_positive, normalized, snapshots, unit_keys, units
+from nrr.engine.mrr import (
+    NO_PRODUCT,
+    first_positive,
+    normalized,
+    snapshots,
+    unit_keys,
+    units,
+)
 from nrr.engine.sources import Sources
 from nrr.periods import month_index, month_start
 
@@ -83,6 +90,7 @@ def cohorts_expr(
         members = attributes.attach(
             members, sources.customers, sources.history, request.by, request.by, at="first_start"
         )
+        members = members.mutate(**{request.by: members[request.by].fill_null(NO_PRODUCT)})
     if request.by:
         groups = [request.by]
     rates = fx.rates_at(sources.fx_rates, instants, reporting)

@@ -16,7 +16,10 @@ from nrr.definitions import PRODUCT, Level
 
 FOREVER = date(9999, 12, 31)
 DAYS_PER_MONTH = 30.4375
-NO_PRODUCT = ""  # stands in for a null product so (unit, product) keys join on equality
+# Stands in for a null product or group value inside the engine, so keys that may be null
+# join on plain equality (NULL = NULL is not true in SQL). Real values are never empty: an
+# empty value in the input means unset.
+NO_PRODUCT = ""
 
 
 def normalized(lines: ir.Table) -> ir.Table:

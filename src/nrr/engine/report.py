@@ -112,12 +112,12 @@ def finish(
     order: Sequence[str] | None = None,
     leading: Sequence[str] = REPORT_COLUMNS,
 ) -> pa.Table:
-    """Sort (nulls first, as the oracle does) and turn the product sentinel back into null."""
-    if PRODUCT in result.column_names:
-        product = result[PRODUCT]
-        index = result.column_names.index(PRODUCT)
+    """Sort (nulls first, as the oracle does) and turn the null sentinel back into null."""
+    for column in {*groups, PRODUCT} & set(result.column_names):
+        values = result[column]
+        index = result.column_names.index(column)
         result = result.set_column(
-            index, PRODUCT, pc.if_else(pc.equal(product, NO_PRODUCT), None, product)
+            index, column, pc.if_else(pc.equal(values, NO_PRODUCT), None, values)
         )
     columns = [*leading, *(groups if order is None else order)]
     keys = [(c, "ascending", "at_start") for c in columns]
