@@ -29,7 +29,6 @@ from nrr.definitions import (
 from nrr.errors import ConfigError
 from nrr.results import CohortTable, CustomerTable, Report
 
-
 # A spine for compiling an empty result's columns when no whole period is in range.
 PLACEHOLDER = (Period(date(2000, 1, 1), date(2000, 2, 1), ""),)
 
