@@ -5,7 +5,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_DIR ?= demo-data
 
-.PHONY: install demo test lint typecheck pytest lock clean
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: install browser demo test lint typecheck pytest lock clean
 
 install: $(VENV)/.installed
 
@@ -29,7 +31,12 @@ typecheck: install
 pytest: install
 	$(BIN)/python -m pytest -q
 
-test: lint typecheck pytest
+# The end-to-end tests drive Debian's Chromium (no browser download is possible here).
+browser:
+	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -x $(CHROMIUM) || { echo "chromium is required for the browser tests" >&2; exit 1; }
+
+test: lint typecheck browser pytest
 
 # Refresh the pinned versions CI installs (run after changing dependencies).
 lock: install
