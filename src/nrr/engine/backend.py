@@ -27,7 +27,14 @@ class Backend:
     tables: dict[str, ir.Table] = field(default_factory=dict)
 
     def register(self, name: str, data: pa.Table) -> ir.Table:
-        table = self.con.create_table(f"nrr_{name}", obj=data, temp=True, overwrite=True)
+        """Load a staging table once (a temporary table; a temporary view on Spark)."""
+        if self.name == "spark":
+            # Arrow straight into Spark: through pandas a null string would become "NaN".
+            frame = self.con._session.createDataFrame(data)
+            frame.createOrReplaceTempView(f"nrr_{name}")
+            table = self.con.table(f"nrr_{name}")
+        else:
+            table = self.con.create_table(f"nrr_{name}", obj=data, temp=True, overwrite=True)
         self.tables[name] = table
         return table
 
@@ -69,6 +76,7 @@ def connect(engine: str = "duckdb", **options: Any) -> Backend:
                 .config("spark.ui.enabled", "false")
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.sql.session.timeZone", "UTC")
+                .config("spark.ui.showConsoleProgress", "false")
                 .getOrCreate()
             )
         return Backend("spark", ibis.pyspark.connect(session))
