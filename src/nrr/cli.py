@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -84,6 +85,23 @@ def _print_warnings(dataset: Dataset, quiet: bool) -> None:
     if not quiet:
         for issue in dataset.warnings:
             click.echo(issue.render(), err=True)
+
+
+@contextmanager
+def working(message: str, quiet: bool = False) -> Iterator[None]:
+    """A spinner on stderr while long work runs; silent when piped or with --quiet."""
+    if quiet or not stderr.is_terminal:
+        yield
+        return
+    with stderr.status(f"{message}…", spinner="dots"):
+        yield
+
+
+def _load(data: Path, engine_name: str, quiet: bool) -> Dataset:
+    with working(f"reading and validating {data}", quiet):
+        dataset = load(data, engine_name=engine_name)
+    _print_warnings(dataset, quiet)
+    return dataset
 
 
 def output_options(func: F) -> F:
@@ -192,8 +210,7 @@ def demo(
 @handle_errors
 def validate(data: Path, quiet: bool) -> None:
     """Check DATA against the data contract and summarise it."""
-    dataset = load(data)
-    _print_warnings(dataset, quiet)
+    dataset = _load(data, "duckdb", quiet)
     if quiet:
         return
     staged = dataset.staged
@@ -271,8 +288,7 @@ def report(
     fmt: str, output: Path | None, decimals: int | None,
 ) -> None:
     """NRR, GRR and the MRR bridge of DATA per period (and group)."""
-    dataset = load(data, engine_name=engine_name)
-    _print_warnings(dataset, quiet)
+    dataset = _load(data, engine_name, quiet)
     request = _selection(
         dataset, period, start, end, by, level, filters, currency, fx, fiscal_year_start,
         method,
@@ -280,7 +296,8 @@ def report(
     if explain:
         click.echo(dataset.explain(request))
         return
-    result = dataset.run(request)
+    with working("computing the report", quiet):
+        result = dataset.run(request)
     if not result.periods and not quiet:
         stderr.print(
             f"note: no whole {period} period lies inside [{request.start}, "
@@ -308,16 +325,16 @@ def customers(
     with_lines: bool, fmt: str, output: Path | None, decimals: int | None,
 ) -> None:
     """The customers (or organizations) behind each report row, and how they moved."""
-    dataset = load(data, engine_name=engine_name)
-    _print_warnings(dataset, quiet)
+    dataset = _load(data, engine_name, quiet)
     request = _selection(
         dataset, period, start, end, by, level, filters, currency, fx, fiscal_year_start
     )
-    result = dataset.customers(
+    with working("listing customers", quiet):
+        result = dataset.customers(
         request.grain, request.start, request.end, request.by, request.level,
-        request.filters, request.currency, request.fiscal_year_start, request.fx,
-        list(categories), with_lines,
-    )
+            request.filters, request.currency, request.fiscal_year_start, request.fx,
+            list(categories), with_lines,
+        )
     if fmt != "table":
         emit(result.table, fmt, output, decimals)
         return
@@ -349,11 +366,11 @@ def cohorts(
     decimals: int | None,
 ) -> None:
     """Acquisition cohorts: how much of each cohort's MRR remains, age by age."""
-    dataset = load(data, engine_name=engine_name)
-    _print_warnings(dataset, quiet)
-    result = dataset.cohorts(
-        grain, _date_option(start, "--from"), _date_option(end, "--to"), by, level, currency
-    )
+    dataset = _load(data, engine_name, quiet)
+    with working("computing cohorts", quiet):
+        result = dataset.cohorts(
+            grain, _date_option(start, "--from"), _date_option(end, "--to"), by, level, currency
+        )
     if fmt != "table":
         emit(result.table, fmt, output, decimals)
         return
