@@ -7,14 +7,14 @@ DEMO_DIR ?= demo-data
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install browser demo test lint typecheck pytest lock clean
+.PHONY: install browser postgres demo test lint typecheck pytest lock clean
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,spark]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,spark,postgres]'
 	touch $@
 
 demo: install
@@ -36,7 +36,12 @@ browser:
 	@test -x $(CHROMIUM) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@test -x $(CHROMIUM) || { echo "chromium is required for the browser tests" >&2; exit 1; }
 
-test: lint typecheck browser pytest
+# The PostgreSQL tests start a throwaway cluster from Debian's server binaries.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "postgresql is required for the PostgreSQL tests" >&2; exit 1; }
+
+test: lint typecheck browser postgres pytest
 
 # Refresh the pinned versions CI installs (run after changing dependencies).
 lock: install

@@ -312,12 +312,14 @@ def _date(value: date | str | None, name: str) -> date | None:
 
 
 def load(path: str | Path, *, engine_name: str = "duckdb", **options: Any) -> Dataset:
-    """Read and validate a dataset (folder of CSV/Parquet files or a DuckDB file).
+    """Read and validate a dataset: a folder of CSV/Parquet files, a DuckDB file, or a
+    ``postgresql://user@host/db?schema=billing`` URL (kept a string: ``Path`` would fold
+    its ``//``).
 
     Raises ``InputError`` listing every problem of the data, in which case nothing is
-    computed.
+    computed, and ``ConfigError`` when the source cannot be opened.
     """
-    staged = read_dataset(Path(path))
+    staged = read_dataset(path if isinstance(path, str) else Path(path))
     return Dataset(staged, engine.connect(engine_name, **options))
 
 

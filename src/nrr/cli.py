@@ -97,8 +97,8 @@ def working(message: str, quiet: bool = False) -> Iterator[None]:
         yield
 
 
-def _load(data: Path, engine_name: str, quiet: bool) -> Dataset:
-    with working(f"reading and validating {data}", quiet):
+def _load(data: str, engine_name: str, quiet: bool) -> Dataset:
+    with working("reading and validating the data", quiet):
         dataset = load(data, engine_name=engine_name)
     _print_warnings(dataset, quiet)
     return dataset
@@ -170,7 +170,9 @@ def cli(debug: bool) -> None:
     """Net revenue retention from subscription data.
 
     DATA is a folder of CSV or Parquet files (customers, subscriptions or events, and
-    optionally fx_rates and customer_attributes) or a DuckDB file holding those tables.
+    optionally fx_rates and customer_attributes), a DuckDB file holding those tables, or a
+    PostgreSQL URL: postgresql://USER@HOST[:PORT]/DB[?schema=SCHEMA] (password from
+    PGPASSWORD or ~/.pgpass).
     """
 
 
@@ -205,17 +207,17 @@ def demo(
 
 
 @cli.command()
-@click.argument("data", type=click.Path(path_type=Path))
+@click.argument("data", type=click.Path())
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
 @handle_errors
-def validate(data: Path, quiet: bool) -> None:
+def validate(data: str, quiet: bool) -> None:
     """Check DATA against the data contract and summarise it."""
     dataset = _load(data, "duckdb", quiet)
     if quiet:
         return
     staged = dataset.staged
     out = Console(highlight=False, soft_wrap=True)
-    out.print(f"[bold green]ok[/]: {data} satisfies the nrr data contract")
+    out.print(f"[bold green]ok[/]: {staged.source} satisfies the nrr data contract")
     for name, rows in staged.table_rows.items():
         out.print(f"  {name:<20} {rows:>10,} rows")
     out.print(f"  customers            {staged.customers.num_rows:>10,}")
@@ -231,7 +233,7 @@ def validate(data: Path, quiet: bool) -> None:
 def selection_options(func: F) -> F:
     """What a report, a drill-down and an explanation share: which periods and units."""
     options = [
-        click.argument("data", type=click.Path(path_type=Path)),
+        click.argument("data", type=click.Path()),
         click.option("--period", type=click.Choice([g.value for g in Grain]), default="month",
                      show_default=True, help="Period grain; ttm = trailing twelve months."),
         click.option("--from", "start", default=None, metavar="DATE",
@@ -282,7 +284,7 @@ def _selection(
 @output_options
 @handle_errors
 def report(
-    data: Path, period: str, start: str | None, end: str | None, by: tuple[str, ...],
+    data: str, period: str, start: str | None, end: str | None, by: tuple[str, ...],
     level: str, filters: tuple[str, ...], currency: str | None, fx: str,
     fiscal_year_start: int, engine_name: str, quiet: bool, method: str, explain: bool,
     fmt: str, output: Path | None, decimals: int | None,
@@ -319,7 +321,7 @@ def report(
 @output_options
 @handle_errors
 def customers(
-    data: Path, period: str, start: str | None, end: str | None, by: tuple[str, ...],
+    data: str, period: str, start: str | None, end: str | None, by: tuple[str, ...],
     level: str, filters: tuple[str, ...], currency: str | None, fx: str,
     fiscal_year_start: int, engine_name: str, quiet: bool, categories: tuple[str, ...],
     with_lines: bool, fmt: str, output: Path | None, decimals: int | None,
@@ -343,7 +345,7 @@ def customers(
 
 
 @cli.command()
-@click.argument("data", type=click.Path(path_type=Path))
+@click.argument("data", type=click.Path())
 @click.option("--grain", type=click.Choice(["month", "quarter"]), default="month",
               show_default=True, help="Cohorts by acquisition month or quarter.")
 @click.option("--from", "start", default=None, metavar="DATE",
@@ -361,7 +363,7 @@ def customers(
 @output_options
 @handle_errors
 def cohorts(
-    data: Path, grain: str, start: str | None, end: str | None, by: str | None, level: str,
+    data: str, grain: str, start: str | None, end: str | None, by: str | None, level: str,
     currency: str | None, engine_name: str, quiet: bool, fmt: str, output: Path | None,
     decimals: int | None,
 ) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
 
@@ -23,6 +23,11 @@ class Issue:
 
     ``line`` counts the header as line 1 (the first data row is line 2); 0 means the
     problem concerns the whole table rather than a row.
+
+    ``key`` locates a row of a database table by its primary key (``id=42``), which the
+    user can query, where a line number would mean nothing: the issue then renders as
+    ``TABLE: KEY: COLUMN: message [rule-id]``. ``line`` still holds the row's position so
+    issues keep sorting in table order; the key takes no part in comparisons.
     """
 
     file: str
@@ -31,10 +36,12 @@ class Issue:
     rule: str
     message: str
     severity: Severity = Severity.ERROR
+    key: str | None = field(default=None, compare=False)
 
     def render(self) -> str:
         prefix = "warning: " if self.severity is Severity.WARNING else ""
-        return f"{prefix}{self.file}:{self.line}: {self.column}: {self.message} [{self.rule}]"
+        where = f"{self.file}: {self.key}" if self.key is not None else f"{self.file}:{self.line}"
+        return f"{prefix}{where}: {self.column}: {self.message} [{self.rule}]"
 
 
 class IssueSet:

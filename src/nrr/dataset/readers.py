@@ -2,12 +2,15 @@
 
 Each reader returns, per contract table it finds, the raw values as strings (empty = "")
 with the 1-based line number of each row, so validation is identical whatever the source.
-A PostgreSQL reader is one more class with the same ``read`` method.
+A database table with a primary key also says which columns hold it, so an issue can name
+the row by its key. The PostgreSQL reader (``nrr.dataset.postgres``) is one more class with
+the same ``read`` method.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -30,6 +33,23 @@ class RawTable:
     columns: list[str]
     data: pa.Table  # string columns named after ``columns`` (duplicates suffixed), no nulls
     first_line: int = 2  # line number of the first data row (header is line 1)
+    key: tuple[int, ...] = ()  # positions in ``columns`` of the primary key, if any
+
+    def label(self, row: int) -> str | None:
+        """The row's primary key as ``id=42`` (``a=1, b=x`` when composite), else None.
+
+        Built per flagged row rather than stored per row: a clean million-row table then
+        costs nothing extra.
+        """
+        if not self.key:
+            return None
+        parts = []
+        for position in self.key:
+            value = str(self.data.column(position)[row].as_py())
+            if value == "" or any(c in value for c in " ,:=\"'\n"):
+                value = repr(value)
+            parts.append(f"{self.columns[position]}={value}")
+        return ", ".join(parts)
 
 
 @dataclass
@@ -40,19 +60,52 @@ class ReadResult:
 
 
 class Reader(Protocol):
+    """A data source; ``source`` names it in messages (never with a password in it)."""
+
+    source: str
+
     def read(self) -> ReadResult: ...
 
 
-def reader_for(path: Path) -> Reader:
-    """Pick the reader for a folder of files or a DuckDB database file."""
+def reader_for(path: Path | str) -> Reader:
+    """Pick the reader for a folder of files, a DuckDB file or a PostgreSQL URL.
+
+    A URL arrives as a ``str`` (``Path`` would fold its ``//``); any other string is a path.
+    """
+    if isinstance(path, str):
+        from nrr.dataset.postgres import PostgresReader, is_database_url
+
+        if is_database_url(path):
+            return PostgresReader(path)
+        path = Path(path)
     if path.is_dir():
         return FolderReader(path)
     if path.is_file() and path.suffix.lower() in {".duckdb", ".db", ".ddb"}:
         return DuckDBReader(path)
     if not path.exists():
+        _refuse_url(str(path))
         raise ConfigError(f"{path}: no such file or folder")
     raise ConfigError(
         f"{path}: expected a folder of CSV/Parquet files or a DuckDB file (.duckdb)"
+    )
+
+
+def _refuse_url(text: str) -> None:
+    """A URL that reached us as a path: say why, echoing no more than its scheme.
+
+    The rest may hold a password. ``Path("postgresql://u@h/db")`` folds ``//`` into ``/``,
+    so a PostgreSQL URL handed over as a ``Path`` lands here too.
+    """
+    scheme = re.match(r"([a-z][a-z0-9+.-]+):/", text, flags=re.IGNORECASE)
+    if scheme is None:
+        return
+    if scheme[1].lower() in {"postgres", "postgresql"}:
+        raise ConfigError(
+            f"{scheme[1]}://…: pass a PostgreSQL URL as a string, not a Path (which folds "
+            "its '//')"
+        )
+    raise ConfigError(
+        f"{scheme[1]}://…: not a folder or file, and nrr reads only postgresql:// URLs"
     )
 
 
@@ -76,6 +129,7 @@ class FolderReader:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.source = str(folder)
 
     def read(self) -> ReadResult:
         result = ReadResult()
@@ -175,6 +229,7 @@ class DuckDBReader:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.source = str(path)
 
     def read(self) -> ReadResult:
         import duckdb

@@ -16,6 +16,7 @@ import pandas as pd
 from nrr.dataset.columns import (
     BoolArray,
     is_empty,
+    is_in,
     parse_dates,
     parse_decimals,
     parse_integers,
@@ -60,7 +61,10 @@ class Checked:
         for index in np.flatnonzero(mask):
             row = int(index)
             self.issues.append(
-                Issue(self.raw.source, self.raw.first_line + row, column, rule, message(row))
+                Issue(
+                    self.raw.source, self.line(row), column, rule, message(row),
+                    key=self.raw.label(row),
+                )
             )
 
     def value(self, column: str, row: int) -> str:
@@ -68,6 +72,11 @@ class Checked:
 
     def line(self, row: int) -> int:
         return self.raw.first_line + row
+
+    def place(self, row: int) -> str:
+        """A row as a message refers to it: ``line 3``, or ``row id=42`` for a keyed table."""
+        label = self.raw.label(row)
+        return f"line {self.line(row)}" if label is None else f"row {label}"
 
 
 def check_table(raw: RawTable) -> Checked:
@@ -97,7 +106,7 @@ def _check_header(checked: Checked) -> None:
         seen[name] = i
         if name in spec.column_names or spec.keeps_unknown_columns:
             checked.text[name] = frame[raw.data.column_names[i]].astype(str)
-        else:
+        elif i not in raw.key:  # a database key (``id``) is used: it names rows in issues
             checked.issues.append(unknown_column_warning(raw, name))
     for column in spec.columns:
         if column.required and column.name not in seen:
@@ -160,14 +169,14 @@ def check_customers(checked: Checked) -> tuple[pd.Series, npt.NDArray[np.int64] 
     """Unique ids, known parents, no cycles. Returns ids and each row's organization row."""
     ids = checked.text.get("customer_id", pd.Series([], dtype=str))
     duplicated = np.array(ids.duplicated(keep="first"), dtype=bool) & ~is_empty(ids)
-    first_line: dict[str, int] = {}
+    first_row: dict[str, int] = {}
     if duplicated.any():
         for i, v in enumerate(ids):
-            first_line.setdefault(v, checked.line(i))
+            first_row.setdefault(v, i)
     checked.flag(
         duplicated, "customer_id", "id-duplicate",
-        lambda r: f"customer_id {checked.value('customer_id', r)!r} already appears on line "
-        f"{first_line[checked.value('customer_id', r)]}",
+        lambda r: f"customer_id {checked.value('customer_id', r)!r} already appears on "
+        f"{checked.place(first_row[checked.value('customer_id', r)])}",
     )
     if duplicated.any() or not usable(checked, "customer_id"):
         return ids, None
@@ -208,7 +217,7 @@ def check_known_customers(checked: Checked, ids: Sequence[str] | pd.Series) -> N
     if not usable(checked, "customer_id"):
         return
     values = checked.text["customer_id"]
-    unknown = ~np.array(values.isin(pd.Index(ids)), dtype=bool) & ~is_empty(values)
+    unknown = ~is_in(values, pd.Series(ids)) & ~is_empty(values)
     checked.flag(
         unknown, "customer_id", "customer-unknown",
         lambda r: f"customer_id {checked.value('customer_id', r)!r} is not in the customers table",

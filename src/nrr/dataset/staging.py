@@ -2,7 +2,7 @@
 
 ``read_dataset`` is the dataset layer's one entry point: read, check every rule, and only
 when no error remains build the typed Arrow tables the engine consumes. The user's files are
-opened read-only and never written.
+opened read-only and never written; a database is read in one read-only transaction.
 """
 
 from __future__ import annotations
@@ -15,11 +15,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from nrr.dataset import rules
-from nrr.dataset.columns import is_empty
+from nrr.dataset.columns import arrow, is_empty, nullable_text
 from nrr.dataset.contract import DEFAULT_BASE_CURRENCY
 from nrr.dataset.issues import Issue, IssueSet
+from nrr.dataset.postgres import is_database_url
 from nrr.dataset.readers import reader_for
 from nrr.dataset.rules import Checked
 from nrr.errors import InputError
@@ -50,7 +52,7 @@ TABLE_RULES = {
 class StagedData:
     """A dataset that satisfies the contract, as typed Arrow tables."""
 
-    source: Path
+    source: Path | str  # a path, or a database URL with any password removed
     customers: pa.Table  # customer_id, organization_id, one column per attribute
     lines: pa.Table  # LINE_SCHEMA; events are turned into lines [date, next date)
     fx_rates: pa.Table  # currency, valid_from, rate (the base currency always has rate 1)
@@ -70,12 +72,18 @@ class StagedData:
         return len(pa.compute.unique(self.customers["organization_id"]))
 
 
-def read_dataset(path: Path) -> StagedData:
-    """Read and validate ``path``; raise InputError with every issue if any rule fails."""
-    result = reader_for(path).read()
+def read_dataset(path: Path | str) -> StagedData:
+    """Read and validate ``path``; raise InputError with every issue if any rule fails.
+
+    ``path`` is a folder or DuckDB file, or a ``postgresql://`` URL given as a string.
+    """
+    if isinstance(path, str) and not is_database_url(path):
+        path = Path(path)
+    reader = reader_for(path)
+    result = reader.read()
     issues = IssueSet(result.issues)
     checked = {name: rules.check_table(raw) for name, raw in result.tables.items()}
-    _check_presence(path, result.found, issues)
+    _check_presence(reader.source, result.found, issues)
     customers = checked.get("customers")
     ids: pd.Series = pd.Series([], dtype=str)
     roots: npt.NDArray[np.int64] | None = None
@@ -91,23 +99,24 @@ def read_dataset(path: Path) -> StagedData:
         issues.extend(table.issues)
     if issues.errors or customers is None or roots is None or base is None:
         raise InputError(issues)
-    return _stage(path, checked, ids, roots, base, tuple(issues.warnings))
+    source = path if isinstance(path, Path) else reader.source  # the URL, password removed
+    return _stage(source, checked, ids, roots, base, tuple(issues.warnings))
 
 
-def _check_presence(path: Path, checked: set[str], issues: IssueSet) -> None:
+def _check_presence(path: str, checked: set[str], issues: IssueSet) -> None:
     if "customers" not in checked:
         issues.add(
-            Issue(str(path), 0, "-", "table-missing", "no customers table (customers.csv, "
+            Issue(path, 0, "-", "table-missing", "no customers table (customers.csv, "
                   "customers.parquet or a customers table)")
         )
     if "subscriptions" not in checked and "events" not in checked:
         issues.add(
-            Issue(str(path), 0, "-", "table-missing", "no revenue table: give subscriptions "
+            Issue(path, 0, "-", "table-missing", "no revenue table: give subscriptions "
                   "(revenue lines) or events (MRR changes)")
         )
     if "subscriptions" in checked and "events" in checked:
         issues.add(
-            Issue(str(path), 0, "-", "table-ambiguous", "both subscriptions and events are "
+            Issue(path, 0, "-", "table-ambiguous", "both subscriptions and events are "
                   "given; keep the one that holds your revenue")
         )
 
@@ -157,7 +166,7 @@ def _check_currencies(checked: dict[str, Checked], issues: IssueSet) -> str | No
 
 
 def _stage(
-    path: Path,
+    path: Path | str,
     checked: dict[str, Checked],
     ids: pd.Series,
     roots: npt.NDArray[np.int64],
@@ -168,8 +177,8 @@ def _stage(
     attributes = tuple(rules.attribute_columns(customers))
     customer_table = pa.table(
         {
-            "customer_id": pa.array(ids.to_numpy(dtype=object), pa.string()),
-            "organization_id": pa.array(ids.to_numpy(dtype=object)[roots], pa.string()),
+            "customer_id": arrow(ids),
+            "organization_id": arrow(ids).take(pa.array(roots)),
             **{a: _nullable_text(customers.text[a]) for a in attributes},
         }
     )
@@ -203,15 +212,15 @@ def _stage(
 
 
 def _nullable_text(values: pd.Series) -> pa.Array:
-    empty = is_empty(values)
-    return pa.array(values.to_numpy(dtype=object), pa.string(), mask=empty)
+    return nullable_text(values)
 
 
-def _text_or(checked: Checked, column: str, default: str) -> pd.Series:
+def _text_or(checked: Checked, column: str, default: str) -> pa.Array:
+    """The trimmed column, with ``default`` where it is empty or absent."""
     if column not in checked.text:
-        return pd.Series([default] * checked.rows, dtype=object)
-    values = checked.text[column].str.strip()
-    return values.where(values != "", default)
+        return pa.array([default] * checked.rows, pa.string())
+    values = pc.utf8_trim_whitespace(arrow(checked.text[column]))
+    return pc.if_else(pc.equal(values, ""), default, values)
 
 
 def _subscription_lines(checked: Checked, base: str) -> pa.Table:
@@ -226,13 +235,13 @@ def _subscription_lines(checked: Checked, base: str) -> pa.Table:
     product = checked.text.get("product", pd.Series([""] * checked.rows, dtype=object))
     return pa.table(
         [
-            pa.array(checked.text["customer_id"].to_numpy(dtype=object), pa.string()),
+            arrow(checked.text["customer_id"]),
             pa.array(checked.dates["start_date"], pa.date32()),
             pa.array(end, pa.date32(), mask=np.isnat(end)),
             pa.array(checked.numbers["amount"], pa.float64()),
             pa.array(billing, pa.int64()),
-            pa.array(_text_or(checked, "currency", base).to_numpy(dtype=object), pa.string()),
-            pa.array(_text_or(checked, "kind", "recurring").to_numpy(dtype=object), pa.string()),
+            _text_or(checked, "currency", base),
+            _text_or(checked, "kind", "recurring"),
             _nullable_text(product),
             _nullable_text(
                 checked.text.get("subscription_id", pd.Series([""] * checked.rows, dtype=object))
@@ -249,7 +258,7 @@ def _event_lines(checked: Checked, base: str) -> pa.Table:
             "customer_id": checked.text["customer_id"].to_numpy(dtype=object),
             "start_date": checked.dates["date"],
             "amount": checked.numbers["mrr"],
-            "currency": _text_or(checked, "currency", base).to_numpy(dtype=object),
+            "currency": _text_or(checked, "currency", base).to_numpy(zero_copy_only=False),
         }
     ).sort_values(["customer_id", "start_date"], kind="stable")
     frame["end_date"] = frame.groupby("customer_id")["start_date"].shift(-1)
