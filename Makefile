@@ -21,6 +21,7 @@ demo: install
 	$(BIN)/nrr demo $(DEMO_DIR) --customers 5000 --months 36 --seed 7
 	$(BIN)/nrr validate $(DEMO_DIR)
 	$(BIN)/nrr report $(DEMO_DIR) --period quarter --from 2024-01-01 --to 2025-01-01
+	$(BIN)/nrr serve $(DEMO_DIR)
 
 lint: install
 	$(BIN)/ruff check src tests

@@ -28,7 +28,8 @@ def render_cli_reference() -> str:
         "Generated from `nrr --help` by tests/test_docs.py; do not edit by hand "
         "(regenerate with `NRR_REGENERATE_DOCS=1 make pytest`).\n",
     ]
-    commands = ["", *sorted(cli.commands)] if isinstance(cli, click.Group) else [""]
+    context = click.Context(cli)
+    commands = ["", *cli.list_commands(context)] if isinstance(cli, click.Group) else [""]
     for name in commands:
         args = [name, "--help"] if name else ["--help"]
         text = CliRunner().invoke(cli, args, terminal_width=100).stdout

@@ -81,7 +81,7 @@ def _print_issues(exc: InputError) -> None:
     )
 
 
-def _print_warnings(dataset: Dataset, quiet: bool) -> None:
+def print_warnings(dataset: Dataset, quiet: bool) -> None:
     if not quiet:
         for issue in dataset.warnings:
             click.echo(issue.render(), err=True)
@@ -100,7 +100,7 @@ def working(message: str, quiet: bool = False) -> Iterator[None]:
 def _load(data: str, engine_name: str, quiet: bool) -> Dataset:
     with working("reading and validating the data", quiet):
         dataset = load(data, engine_name=engine_name)
-    _print_warnings(dataset, quiet)
+    print_warnings(dataset, quiet)
     return dataset
 
 

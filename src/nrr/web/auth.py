@@ -1,0 +1,113 @@
+"""The optional access token: every page, asset and API call must present it.
+
+Why a token at all: ``nrr serve --host 0.0.0.0`` exposes revenue figures to a network.
+Accepted forms: ``Authorization: Bearer TOKEN`` (scripts), or ``?token=TOKEN`` once, which
+sets an HttpOnly, SameSite=Strict cookie so the browser need not repeat it (pages are then
+redirected to the same address without the token, keeping it out of history and
+screenshots). Tokens are compared with ``hmac.compare_digest`` (constant time).
+
+This is a plain ASGI middleware so it can also drop ``token`` from the query string before
+routing: the API's query models forbid unknown parameters.
+
+``HostGuard`` answers only requests addressed to the loopback names: a web page the user
+visits cannot rebind its own domain name to 127.0.0.1 and read the dashboard (DNS rebinding).
+"""
+
+from __future__ import annotations
+
+import hmac
+from urllib.parse import urlencode
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from nrr.web.errors import error_response, wants_json
+
+COOKIE = "nrr_token"
+
+
+def same(offered: str | None, expected: str) -> bool:
+    return offered is not None and hmac.compare_digest(offered.encode(), expected.encode())
+
+
+def bearer(request: Request) -> str | None:
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    return credentials.strip() if scheme.lower() == "bearer" else None
+
+
+class TokenGuard:
+    def __init__(self, app: ASGIApp, token: str) -> None:
+        self.app = app
+        self.token = token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        offered = request.query_params.get("token")
+        if offered is not None:
+            kept = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
+            scope = {**scope, "query_string": urlencode(kept).encode()}
+        if same(offered, self.token):
+            await self._admit_with_cookie(Request(scope), receive, send)
+        elif same(bearer(request), self.token) or same(request.cookies.get(COOKIE), self.token):
+            await self.app(scope, receive, send)
+        else:
+            await self._refuse(request, scope, receive, send)
+
+    async def _admit_with_cookie(self, request: Request, receive: Receive, send: Send) -> None:
+        if request.method == "GET" and not wants_json(request):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            response: Response = RedirectResponse(target, status_code=303)
+            self._set_cookie(response.headers)
+            await response(request.scope, receive, send)
+            return
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self._set_cookie(MutableHeaders(scope=message))
+            await send(message)
+
+        await self.app(request.scope, receive, send_with_cookie)
+
+    def _set_cookie(self, headers: MutableHeaders) -> None:
+        response = Response()
+        response.set_cookie(COOKIE, self.token, httponly=True, samesite="strict", path="/")
+        headers.append("set-cookie", response.headers["set-cookie"])
+
+    @staticmethod
+    async def _refuse(request: Request, scope: Scope, receive: Receive, send: Send) -> None:
+        message = (
+            "this nrr dashboard needs its access token: open the address `nrr serve` printed "
+            "(it ends in ?token=...), or send the header Authorization: Bearer TOKEN"
+        )
+        response = error_response(request, 401, message)
+        response.headers["www-authenticate"] = "Bearer"
+        await response(scope, receive, send)
+
+
+class HostGuard:
+    """Refuse requests whose Host header is not one of ``hosts`` (ports ignored)."""
+
+    def __init__(self, app: ASGIApp, hosts: frozenset[str]) -> None:
+        self.app = app
+        self.hosts = hosts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        name = request.url.hostname or ""
+        if name.strip("[]") in self.hosts:
+            await self.app(scope, receive, send)
+            return
+        response = error_response(
+            request, 400,
+            f"this server answers only as {', '.join(sorted(self.hosts))}: open the address "
+            "`nrr serve` printed",
+        )
+        await response(scope, receive, send)

@@ -1,0 +1,92 @@
+"""``nrr serve``: the dashboard on the user's machine.
+
+Why the socket is bound here rather than by uvicorn: a port in use becomes a clear one-line
+error (exit 2), ``--port 0`` picks a free port, and the printed URL is the real one.
+Binding beyond loopback without a token is refused: the pages show revenue per customer.
+On loopback, only requests addressed to a loopback name are answered (no DNS rebinding).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from pathlib import Path
+
+import click
+
+from nrr.cli import fail, handle_errors, print_warnings, stderr
+
+DEFAULT_STORE = Path(".nrr-dashboards.sqlite")
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}; try another --port", 2)
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def url_of(host: str, port: int, token: str | None) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+
+
+@click.command()
+@click.argument("data", type=click.Path())
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on; anything but loopback needs --token.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8050, show_default=True,
+              help="Port to listen on (0 picks a free one).")
+@click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
+              default=DEFAULT_STORE, show_default=True,
+              help="SQLite file holding dashboards (kept out of the read-only data folder).")
+@click.option("--token", envvar="NRR_TOKEN", default=None, show_envvar=True,
+              help="Require this access token on every page and API call.")
+@click.option("--quiet", "-q", is_flag=True, help="No data warnings on stderr.")
+@handle_errors
+def serve(data: str, host: str, port: int, store: Path, token: str | None, quiet: bool) -> None:
+    """Serve the web dashboard for DATA (overview, segments, cohorts, custom dashboards)."""
+    if not is_loopback(host) and not token:
+        fail(
+            f"refusing to serve on {host} without a token: anyone on the network could read "
+            "the figures. Pass --token TOKEN (or set NRR_TOKEN), or keep --host 127.0.0.1",
+            2,
+        )
+    import uvicorn
+
+    from nrr.api import load
+    from nrr.web.app import create_app
+
+    dataset = load(data)
+    print_warnings(dataset, quiet)
+    hosts = LOOPBACK_NAMES | {host} if is_loopback(host) else None
+    app = create_app(dataset, store, token, allowed_hosts=hosts)
+    sock = bind(host, port)
+    address = url_of(host, sock.getsockname()[1], token)
+    stderr.print(
+        f"nrr dashboard for {dataset.staged.source} at {address}  "
+        f"(store {store}; Ctrl+C stops)",
+        soft_wrap=True, markup=False,
+    )
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()

@@ -1,0 +1,127 @@
+"""One error shape for every API endpoint: ``{"ok": false, "error", "errors", "status"}``.
+
+Why one shape: the pages (and any script) handle failures with one code path, and a test
+walks every endpoint to pin it. FastAPI's own 404/405/422 answers are re-shaped by the
+handlers installed here; pages (not ``/api``) get the same message as an HTML page instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from nrr.errors import ConfigError, InputError, NrrError
+from nrr.store import NotFoundError
+
+log = logging.getLogger("nrr.web")
+
+_TITLES = {
+    400: "Bad request",
+    401: "Sign-in needed",
+    404: "Not found",
+    405: "Method not allowed",
+    422: "Invalid request",
+    500: "Something went wrong",
+    501: "Not available yet",
+}
+
+
+class NotAvailableError(NrrError):
+    """A feature whose engine support is not in this version of nrr (HTTP 501)."""
+
+
+def error_body(status: int, error: str, errors: Sequence[str] = ()) -> dict[str, Any]:
+    return {"ok": False, "error": error, "errors": list(errors), "status": status}
+
+
+def wants_json(request: Request) -> bool:
+    """API paths answer JSON; pages answer HTML so a person sees a readable page."""
+    path = request.url.path
+    return path.startswith(("/api/", "/static/")) or path in ("/api", "/openapi.json")
+
+
+def error_response(
+    request: Request, status: int, error: str, errors: Sequence[str] = ()
+) -> Response:
+    if wants_json(request):
+        return JSONResponse(error_body(status, error, errors), status_code=status)
+    templates = request.app.state.templates
+    context = {
+        "status": status, "title": _TITLES.get(status, "Error"), "error": error,
+        "errors": list(errors), "page": "error",
+        "meta": request.app.state.nrr.cache.get("meta", {}),
+    }
+    return templates.TemplateResponse(  # type: ignore[no-any-return]
+        request, "error.html", context, status_code=status
+    )
+
+
+def _location(loc: Sequence[Any]) -> str:
+    parts = [str(part) for part in loc if part not in ("query", "body", "path")]
+    return ".".join(parts)
+
+
+def validation_messages(errors: Sequence[Any]) -> list[str]:
+    """``field: message`` lines (pydantic's "Value error, " prefix dropped)."""
+    lines = []
+    for error in errors:
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        where = _location(error.get("loc", ()))
+        lines.append(f"{where}: {message}" if where else message)
+    return lines
+
+
+async def on_validation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    messages = validation_messages(exc.errors())
+    content_type = request.headers.get("content-type", "")
+    if request.method in ("POST", "PUT", "PATCH") and "json" not in content_type:
+        messages.insert(0, "send the body as JSON, with Content-Type: application/json")
+    return error_response(request, 422, "invalid request: " + "; ".join(messages), messages)
+
+
+async def on_http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "")
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"nothing at {request.url.path}"
+    if exc.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}"
+    response = error_response(request, exc.status_code, detail)
+    response.headers.update(exc.headers or {})
+    return response
+
+
+def status_of(exc: NrrError) -> int:
+    if isinstance(exc, NotFoundError):
+        return 404
+    if isinstance(exc, NotAvailableError):
+        return 501
+    if isinstance(exc, ConfigError | InputError):
+        return 400
+    return 500
+
+
+async def on_nrr(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, NrrError)
+    errors = [issue.render() for issue in exc.issues] if isinstance(exc, InputError) else []
+    return error_response(request, status_of(exc), str(exc).splitlines()[0], errors)
+
+
+async def on_unexpected(request: Request, exc: Exception) -> Response:
+    """Log the traceback on the server; tell the client one line, never local values."""
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return error_response(request, 500, f"unexpected {type(exc).__name__}; see the server log")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(HTTPException, on_http)
+    app.add_exception_handler(NrrError, on_nrr)
+    app.add_exception_handler(Exception, on_unexpected)

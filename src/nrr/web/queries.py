@@ -1,0 +1,224 @@
+"""Turn API requests into calls of the public Python API, and results into JSON.
+
+Why this layer exists: routes stay one line each, and every figure the dashboard shows
+comes from ``Dataset.report`` (or ``cohorts``/``customers``) exactly as the CLI gets it.
+Nothing here computes a metric; it picks rows, labels them and attaches the band.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from nrr.api import Dataset, Report
+from nrr.definitions import GRR_HEALTHY, PRODUCT, Band, Period, ReportRequest
+from nrr.render import render_bytes
+from nrr.web.errors import NotAvailableError
+from nrr.web.models import CohortsQuery, CustomersQuery, PeriodsQuery, ReportQuery
+
+Row = dict[str, Any]
+
+
+def clean(value: Any) -> Any:
+    """JSON-safe: ISO dates, and None for NaN or infinite floats."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def clean_rows(rows: Iterable[Row]) -> list[Row]:
+    return [{key: clean(value) for key, value in row.items()} for row in rows]
+
+
+def band(value: float | None) -> str | None:
+    found = Band.of(value)
+    return found.value if found else None
+
+
+def describe(request: ReportRequest) -> Row:
+    """The resolved request, in the CLI's terms, so any view can be re-run as a command."""
+    return {
+        "period": request.grain.value,
+        "start": clean(request.start),
+        "end": clean(request.end),
+        "by": list(request.by),
+        "level": request.level.value,
+        "filters": [[name, value] for name, value in request.filters],
+        "currency": request.currency,
+        "fiscal_year_start": request.fiscal_year_start,
+    }
+
+
+def periods_json(spine: Sequence[Period]) -> list[Row]:
+    return [{"start": clean(p.start), "end": clean(p.end), "label": p.label} for p in spine]
+
+
+def labelled(report: Report, rows: Iterable[Row], label: Callable[[Row], str]) -> list[Row]:
+    """Rows with their period ``label`` and NRR ``band`` added (values unrounded)."""
+    return [
+        {**row, "label": label(row), "band": band(row.get("nrr"))} for row in clean_rows(rows)
+    ]
+
+
+def period_label(report: Report) -> Callable[[Row], str]:
+    return lambda row: report.label(date.fromisoformat(row["period_start"]))
+
+
+# --- /api/report ----------------------------------------------------------------------------
+def report_request(ds: Dataset, query: ReportQuery) -> ReportRequest:
+    return ds.request(
+        query.period, query.start, query.end, query.groups(), query.level,
+        query.filters(), query.currency, query.fiscal_year_start,
+    )
+
+
+def report_payload(ds: Dataset, query: ReportQuery) -> Row:
+    report = ds.run(report_request(ds, query))
+    rows = labelled(report, report.to_pylist(), period_label(report))
+    totals = ds.totals(report)
+    total_name = "Total" if report.groups else "Whole range"
+    total_rows = labelled(report, totals.to_pylist(), lambda _: total_name) if totals else []
+    ungrouped = not report.groups
+    return {
+        "ok": True,
+        "request": describe(report.request),
+        "currency": report.currency,
+        "periods": periods_json(report.periods),
+        "rows": rows,
+        "totals": total_rows,
+        "kpis": kpis(rows) if ungrouped and rows else None,
+        "bridge": bridge(total_rows[0] if total_rows else rows[-1]) if ungrouped and rows else None,
+    }
+
+
+def report_csv(ds: Dataset, query: ReportQuery) -> bytes:
+    """Exactly what ``nrr report --format csv`` writes for the same options."""
+    return render_bytes(ds.run(report_request(ds, query)).table, "csv")
+
+
+def _tile(current: float | None, previous: float | None, tone: str | None) -> Row:
+    change = None if current is None or previous is None else current - previous
+    return {"value": current, "previous": previous, "change": change, "band": tone}
+
+
+def grr_band(value: float | None) -> str | None:
+    """GRR has no contract bands; the project's diagnosis threshold (90%) splits it."""
+    if value is None:
+        return None
+    return Band.HEALTHY.value if value >= GRR_HEALTHY else Band.CONCERNING.value
+
+
+def kpis(rows: Sequence[Row]) -> Row:
+    """The latest period's headline figures next to the period before it."""
+    last = rows[-1]
+    prev: Row = rows[-2] if len(rows) > 1 else {}
+    return {
+        "period": last["label"],
+        "previous_period": prev.get("label"),
+        "nrr": _tile(last["nrr"], prev.get("nrr"), band(last["nrr"])),
+        "grr": _tile(last["grr"], prev.get("grr"), grr_band(last["grr"])),
+        "logo_retention": _tile(last["logo_retention"], prev.get("logo_retention"), None),
+        "mrr": _tile(last["total_mrr_end"], prev.get("total_mrr_end"), None),
+    }
+
+
+def bridge(row: Row) -> Row:
+    """The MRR bridge of one row: start + new + reactivation + expansion - ... = end."""
+    return {
+        "label": row["label"],
+        "start": row["total_mrr_start"],
+        "new": row["new_mrr"],
+        "reactivation": row["reactivation_mrr"],
+        "expansion": row["expansion_mrr"],
+        "contraction": row["contraction_mrr"],
+        "churn": row["churn_mrr"],
+        "end": row["total_mrr_end"],
+    }
+
+
+def periods_payload(ds: Dataset, query: PeriodsQuery) -> Row:
+    request = ds.request(query.period, query.start, query.end,
+                         fiscal_year_start=query.fiscal_year_start)
+    return {"ok": True, "request": describe(request), "periods": periods_json(ds.periods(request))}
+
+
+# --- /api/attributes ------------------------------------------------------------------------
+def attributes_payload(ds: Dataset) -> Row:
+    request = ds.request()
+    staged = ds.staged
+    return {
+        "ok": True,
+        "attributes": [*ds.attributes, PRODUCT],
+        "currencies": list(staged.currencies),
+        "base_currency": staged.base_currency,
+        "range": {"start": clean(request.start), "end": clean(request.end)},
+        "levels": ["account", "organization"],
+        "periods": ["month", "quarter", "year", "ttm"],
+        "name": Path(str(staged.source)).name,
+    }
+
+
+def attribute_values(ds: Dataset, name: str) -> Row:
+    """Every value ``name`` takes at some month start of the data (for filter pickers)."""
+    report = ds.report(period="month", by=[name])
+    values = {row[name] for row in report.to_pylist()}
+    return {
+        "ok": True,
+        "attribute": name,
+        "values": sorted(str(v) for v in values if v is not None),
+        "has_unset": None in values,
+    }
+
+
+# --- /api/cohorts and /api/customers (engine support may land after the dashboard) ----------
+def _feature(ds: Dataset, name: str) -> Callable[..., Any]:
+    method = getattr(ds, name, None)
+    if not callable(method):
+        raise NotAvailableError(
+            f"{name} are not available in this version of nrr: the engine does not "
+            f"provide Dataset.{name} yet"
+        )
+    return method  # type: ignore[no-any-return]
+
+
+def cohorts_payload(ds: Dataset, query: CohortsQuery) -> Row:
+    cohorts = _feature(ds, "cohorts")
+    result = cohorts(
+        grain=query.grain, start=query.start, end=query.end, by=query.by,
+        level=query.level.value,
+    )
+    rows = clean_rows(result.to_pylist())
+    return {"ok": True, "request": query.model_dump(mode="json"), "rows": rows}
+
+
+def customers_payload(ds: Dataset, query: CustomersQuery) -> Row:
+    customers = _feature(ds, "customers")
+    options: Row = {
+        "period": query.period.value, "start": query.start, "end": query.end,
+        "by": query.groups(), "level": query.level.value, "filters": dict(query.filters()),
+        "category": query.category,
+    }
+    if query.currency and "currency" in inspect.signature(customers).parameters:
+        options["currency"] = query.currency
+    rows = [_with_unit(row) for row in clean_rows(customers(**options).to_pylist())]
+    rows.sort(key=lambda r: (r["period_start"], -abs(r.get("delta") or 0.0), str(r["unit"])))
+    return {
+        "ok": True,
+        "request": query.model_dump(mode="json"),
+        "total": len(rows),
+        "truncated": len(rows) > query.limit,
+        "rows": rows[: query.limit],
+    }
+
+
+def _with_unit(row: Row) -> Row:
+    """Every row names its unit as ``unit``, whatever the level's id column is called."""
+    if "unit" not in row:
+        row["unit"] = row.get("customer_id", row.get("organization_id"))
+    return row

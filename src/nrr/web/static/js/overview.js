@@ -1,0 +1,123 @@
+/* Overview page: KPI tiles, the NRR trend, the MRR bridge and the breakdown table. */
+"use strict";
+
+(function () {
+  const { el, api, money, pct, signed, queryString, loading, showError } = NRR;
+  const kpiNodes = document.querySelectorAll("[data-kpi]");
+  const trend = document.getElementById("trend");
+  const bridge = document.getElementById("bridge");
+  const tableWrap = document.getElementById("breakdown-wrap");
+  const tbody = document.querySelector("#breakdown tbody");
+  const tfoot = document.querySelector("#breakdown tfoot");
+  const csv = document.getElementById("csv");
+  let serial = 0;
+
+  function setLoading(on) {
+    kpiNodes.forEach((node) => loading(node, on));
+    [trend, bridge, tableWrap].forEach((node) => loading(node, on));
+  }
+
+  function renderTile(node, tile, kind, payload) {
+    const currency = payload.currency;
+    const value = kind === "mrr" ? money(tile.value, currency) : pct(tile.value);
+    node.dataset.band = tile.band || "";
+    node.querySelector(".kpi-value").textContent = value;
+    const change = node.querySelector(".kpi-change");
+    const prior = payload.kpis.previous_period;
+    if (tile.change === null || tile.change === undefined) {
+      change.replaceChildren(`${payload.kpis.period}${prior ? "" : " · no previous period in range"}`);
+    } else {
+      const text = kind === "mrr" ? money(Math.abs(tile.change), currency)
+                                  : `${Math.abs(tile.change).toFixed(1)} pp`;
+      const arrow = tile.change > 0 ? "▲" : tile.change < 0 ? "▼" : "■";
+      const tone = tile.change > 0 ? "up" : tile.change < 0 ? "down" : "";
+      change.replaceChildren(el("span", { class: tone }, `${arrow} ${signed(text, tile.change)}`),
+                             ` vs ${prior}`);
+    }
+    const h2 = node.querySelector("h2");
+    h2.querySelector(".band-label")?.remove();
+    if (tile.band) h2.append(el("span", { class: `band-label band-${tile.band}`, text: tile.band }));
+    node.title = `${payload.kpis.period}` + (prior ? ` (previous: ${prior})` : "");
+  }
+
+  function renderKpis(payload) {
+    kpiNodes.forEach((node) => {
+      const kind = node.dataset.kpi;
+      if (!payload.kpis) {
+        node.dataset.band = "";
+        node.querySelector(".kpi-value").textContent = "–";
+        node.querySelector(".kpi-change").textContent = "no whole period in range";
+        return;
+      }
+      renderTile(node, payload.kpis[kind], kind, payload);
+    });
+  }
+
+  function cell(text, cls) {
+    return el("td", { class: cls || "num" }, text);
+  }
+
+  function bandPill(row) {
+    return el("span", { class: `pill ${row.band ? `band-${row.band}` : ""}`,
+                        title: row.band || "no starting MRR" }, pct(row.nrr));
+  }
+
+  function tableRow(row, currency) {
+    return el("tr", {},
+      el("th", { scope: "row" }, row.label),
+      cell(money(row.starting_mrr, currency)), cell(money(row.expansion_mrr, currency)),
+      cell(money(row.contraction_mrr, currency)), cell(money(row.churn_mrr, currency)),
+      el("td", { class: "num" }, bandPill(row)), cell(pct(row.grr)));
+  }
+
+  function renderTable(payload) {
+    tbody.replaceChildren(...payload.rows.map((row) => tableRow(row, payload.currency)));
+    tfoot.replaceChildren(...payload.totals.map((row) => tableRow(row, payload.currency)));
+    if (!payload.rows.length) {
+      tbody.replaceChildren(el("tr", {}, el("td", { colspan: 7 },
+        NRR.empty("No whole period in this range", "Widen “From” and “Through”, or pick a shorter period."))));
+    }
+  }
+
+  function render(payload, query) {
+    const grain = payload.request.period;
+    renderKpis(payload);
+    renderTable(payload);
+    const subtitle = document.getElementById("subtitle");
+    subtitle.textContent = `${payload.request.level === "organization" ? "Organizations" : "Accounts"}` +
+      ` · ${payload.rows.length} ${grain === "ttm" ? "trailing-twelve-month windows" : grain + "s"}` +
+      ` · ${payload.currency}` +
+      (payload.request.filters.length ? ` · ${payload.request.filters.map((f) => f.join(" = ")).join(", ")}` : "");
+    csv.href = `/api/report?${queryString({ ...query, format: "csv" })}`;
+    if (!payload.rows.length) {
+      NRR.charts.showEmpty(trend, "No data to chart", "No whole period lies inside the chosen range.");
+      NRR.charts.showEmpty(bridge, "No bridge", "No whole period lies inside the chosen range.");
+      document.getElementById("bridge-label").textContent = "";
+      return;
+    }
+    const series = [{ name: "NRR", rows: payload.rows.map((r) => ({ ...r, value: r.nrr })) }];
+    NRR.charts.lines(trend, series, { metric: "nrr", grain, currency: payload.currency });
+    NRR.charts.waterfall(bridge, payload.bridge, payload.currency);
+    document.getElementById("bridge-label").textContent = payload.bridge.label === "Whole range"
+      ? `${payload.rows[0].label} – ${payload.rows[payload.rows.length - 1].label}` : payload.bridge.label;
+  }
+
+  async function refresh(query) {
+    const mine = ++serial;
+    setLoading(true);
+    try {
+      const payload = await api("/api/report", { params: query });
+      if (mine === serial) render(payload, query);
+    } catch (err) {
+      if (mine !== serial) return;
+      showError(err);
+      NRR.charts.showEmpty(trend, "Could not load the report", err.message);
+      NRR.charts.showEmpty(bridge, "Could not load the bridge", err.message);
+    } finally {
+      if (mine === serial) setLoading(false);
+    }
+  }
+
+  const controls = NRR.controls(document.getElementById("controls"), refresh);
+  controls.changed();
+})();
