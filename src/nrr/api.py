@@ -13,7 +13,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from nrr import engine, periods
+from nrr import engine as core
+from nrr import periods
 from nrr.dataset import Issue, StagedData, read_dataset
 from nrr.definitions import (
     CATEGORIES,
@@ -36,13 +37,13 @@ PLACEHOLDER = (Period(date(2000, 1, 1), date(2000, 2, 1), ""),)
 class Dataset:
     """A validated dataset bound to an engine. Create it with ``nrr.load``."""
 
-    def __init__(self, staged: StagedData, backend: engine.Backend) -> None:
+    def __init__(self, staged: StagedData, backend: core.Backend) -> None:
         self.staged = staged
         self.backend = backend
 
     @cached_property
-    def sources(self) -> engine.Sources:
-        return engine.Sources.register(self.backend, self.staged)
+    def sources(self) -> core.Sources:
+        return core.Sources.register(self.backend, self.staged)
 
     @property
     def warnings(self) -> tuple[Issue, ...]:
@@ -118,12 +119,12 @@ class Dataset:
         spine = list(self.periods(request) if spine is None else spine)
         reporting = request.currency or self.staged.base_currency
         if not spine:
-            expr = engine.report_expr(self.sources, request, PLACEHOLDER, reporting)
+            expr = core.report_expr(self.sources, request, PLACEHOLDER, reporting)
             return Report(self.backend.execute(expr.limit(0)), request, (), reporting)
-        expr = engine.report_expr(self.sources, request, spine, reporting)
-        table = engine.finish(self.backend.execute(expr), request.by)
+        expr = core.report_expr(self.sources, request, spine, reporting)
+        table = core.finish(self.backend.execute(expr), request.by)
         if request.method is Method.COMPOUNDED and request.grain is not Grain.MONTH:
-            table = engine.compound(table, self._monthly(request, spine).table, request.by)
+            table = core.compound(table, self._monthly(request, spine).table, request.by)
         return Report(table, request, tuple(spine), reporting)
 
     def _monthly(self, request: ReportRequest, spine: Sequence[Period]) -> Report:
@@ -164,16 +165,16 @@ class Dataset:
             )
         spine = self.periods(request)
         reporting = request.currency or self.staged.base_currency
-        expr = engine.customers_expr(
+        expr = core.customers_expr(
             self.sources, request, spine or PLACEHOLDER, reporting, categories
         )
         if lines:
-            expr = engine.lines_expr(expr, self.sources, request)
+            expr = core.lines_expr(expr, self.sources, request)
         if not spine:  # like an empty report: the columns, no rows
             return CustomerTable(self.backend.execute(expr.limit(0)), request, (), reporting)
-        unit = engine.unit_column(request.level)
+        unit = core.unit_column(request.level)
         order = [*request.by, unit] if not lines else [*request.by, unit, "start_date"]
-        table = engine.finish(self.backend.execute(expr), request.by, order)
+        table = core.finish(self.backend.execute(expr), request.by, order)
         return CustomerTable(table, request, tuple(spine), reporting)
 
     def cohorts(
@@ -204,15 +205,15 @@ class Dataset:
         reporting = request.currency or self.staged.base_currency
         if request.currency and request.currency != self.staged.base_currency and spine:
             self._check_currency(request.currency, spine[0].start)
-        grid = engine.CohortGrid.build(spine, request.grain, request.end)
+        grid = core.CohortGrid.build(spine, request.grain, request.end)
         if not grid.cells:
             raise ConfigError(
                 f"no whole {request.grain.value} cohort lies inside [{request.start}, "
                 f"{request.end}); widen --from/--to"
             )
-        expr = engine.cohorts_expr(self.sources, request, grid, reporting)
+        expr = core.cohorts_expr(self.sources, request, grid, reporting)
         groups = [request.by] if request.by else []
-        table = engine.finish(
+        table = core.finish(
             self.backend.execute(expr), groups, ["cohort", *groups, "age"], leading=()
         )
         return CohortTable(table, request, reporting)
@@ -221,7 +222,7 @@ class Dataset:
         """The definitions in force and the SQL the engine runs for ``request``."""
         spine = self.periods(request)
         reporting = request.currency or self.staged.base_currency
-        return engine.explain(
+        return core.explain(
             self.backend, self.sources, request, spine, reporting, self.staged.base_currency
         )
 
@@ -311,16 +312,28 @@ def _date(value: date | str | None, name: str) -> date | None:
         raise ConfigError(f"{name} must be a date in YYYY-MM-DD form, got {value!r}") from None
 
 
-def load(path: str | Path, *, engine_name: str = "duckdb", **options: Any) -> Dataset:
+def load(
+    path: str | Path,
+    *,
+    engine: str = "duckdb",
+    session: Any = None,
+    master: str | None = None,
+    engine_name: str | None = None,
+) -> Dataset:
     """Read and validate a dataset: a folder of CSV/Parquet files, a DuckDB file, or a
     ``postgresql://user@host/db?schema=billing`` URL (kept a string: ``Path`` would fold
     its ``//``).
+
+    ``engine="spark"`` computes on PySpark: pass your own ``session`` (a SparkSession), or
+    a ``master`` URL (``local[2]`` by default, ``spark://host:7077`` for a cluster).
+    ``engine_name`` is the same as ``engine``, kept for callers of earlier versions.
 
     Raises ``InputError`` listing every problem of the data, in which case nothing is
     computed, and ``ConfigError`` when the source cannot be opened.
     """
     staged = read_dataset(path if isinstance(path, str) else Path(path))
-    return Dataset(staged, engine.connect(engine_name, **options))
+    options = {k: v for k, v in (("session", session), ("master", master)) if v is not None}
+    return Dataset(staged, core.connect(engine_name or engine, **options))
 
 
 __all__ = ["CohortTable", "CustomerTable", "Dataset", "Report", "load"]

@@ -97,9 +97,9 @@ def working(message: str, quiet: bool = False) -> Iterator[None]:
         yield
 
 
-def _load(data: str, engine_name: str, quiet: bool) -> Dataset:
+def _load(data: str, engine_name: str, quiet: bool, master: str | None = None) -> Dataset:
     with working("reading and validating the data", quiet):
-        dataset = load(data, engine_name=engine_name)
+        dataset = load(data, engine=engine_name, master=master)
     print_warnings(dataset, quiet)
     return dataset
 
@@ -256,6 +256,9 @@ def selection_options(func: F) -> F:
                      show_default=True, help="Month the fiscal year starts (quarter, year)."),
         click.option("--engine", "engine_name", type=click.Choice(["duckdb", "spark"]),
                      default="duckdb", show_default=True),
+        click.option("--spark-master", default=None, metavar="URL",
+                     help="Spark master for --engine spark (default local[2]; "
+                     "spark://HOST:7077 for a cluster)."),
         click.option("--quiet", "-q", is_flag=True, help="No warnings or notes on stderr."),
     ]
     for option in reversed(options):
@@ -286,11 +289,12 @@ def _selection(
 def report(
     data: str, period: str, start: str | None, end: str | None, by: tuple[str, ...],
     level: str, filters: tuple[str, ...], currency: str | None, fx: str,
-    fiscal_year_start: int, engine_name: str, quiet: bool, method: str, explain: bool,
+    fiscal_year_start: int, engine_name: str, spark_master: str | None, quiet: bool,
+    method: str, explain: bool,
     fmt: str, output: Path | None, decimals: int | None,
 ) -> None:
     """NRR, GRR and the MRR bridge of DATA per period (and group)."""
-    dataset = _load(data, engine_name, quiet)
+    dataset = _load(data, engine_name, quiet, spark_master)
     request = _selection(
         dataset, period, start, end, by, level, filters, currency, fx, fiscal_year_start,
         method,
@@ -323,11 +327,12 @@ def report(
 def customers(
     data: str, period: str, start: str | None, end: str | None, by: tuple[str, ...],
     level: str, filters: tuple[str, ...], currency: str | None, fx: str,
-    fiscal_year_start: int, engine_name: str, quiet: bool, categories: tuple[str, ...],
+    fiscal_year_start: int, engine_name: str, spark_master: str | None, quiet: bool,
+    categories: tuple[str, ...],
     with_lines: bool, fmt: str, output: Path | None, decimals: int | None,
 ) -> None:
     """The customers (or organizations) behind each report row, and how they moved."""
-    dataset = _load(data, engine_name, quiet)
+    dataset = _load(data, engine_name, quiet, spark_master)
     request = _selection(
         dataset, period, start, end, by, level, filters, currency, fx, fiscal_year_start
     )
@@ -359,16 +364,19 @@ def customers(
 @click.option("--currency", default=None, help="Reporting currency.")
 @click.option("--engine", "engine_name", type=click.Choice(["duckdb", "spark"]),
               default="duckdb", show_default=True)
+@click.option("--spark-master", default=None, metavar="URL",
+              help="Spark master for --engine spark (default local[2]).")
 @click.option("--quiet", "-q", is_flag=True, help="No warnings on stderr.")
 @output_options
 @handle_errors
 def cohorts(
     data: str, grain: str, start: str | None, end: str | None, by: str | None, level: str,
-    currency: str | None, engine_name: str, quiet: bool, fmt: str, output: Path | None,
+    currency: str | None, engine_name: str, spark_master: str | None, quiet: bool, fmt: str,
+    output: Path | None,
     decimals: int | None,
 ) -> None:
     """Acquisition cohorts: how much of each cohort's MRR remains, age by age."""
-    dataset = _load(data, engine_name, quiet)
+    dataset = _load(data, engine_name, quiet, spark_master)
     with working("computing cohorts", quiet):
         result = dataset.cohorts(
             grain, _date_option(start, "--from"), _date_option(end, "--to"), by, level, currency

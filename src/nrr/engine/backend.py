@@ -71,10 +71,12 @@ def connect(engine: str = "duckdb", **options: Any) -> Backend:
             from pyspark.sql import SparkSession
 
             session = (
-                SparkSession.builder.master(options.get("master", "local[2]"))
+                SparkSession.builder.master(options.get("master") or "local[2]")
+                .appName("nrr")
                 .config("spark.sql.shuffle.partitions", "4")
                 .config("spark.ui.enabled", "false")
                 .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.driver.host", "127.0.0.1")
                 .config("spark.sql.session.timeZone", "UTC")
                 .config("spark.ui.showConsoleProgress", "false")
                 .getOrCreate()
