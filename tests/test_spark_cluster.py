@@ -16,9 +16,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyspark
 import pytest
 
-import pyspark
 from tests.compare import mismatches
 
 pytestmark = pytest.mark.spark
