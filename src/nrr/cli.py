@@ -147,17 +147,25 @@ def _parse_by(values: tuple[str, ...]) -> list[str]:
 class LazyGroup(click.Group):
     """Commands whose modules load only when used, so `nrr report` starts fast."""
 
-    lazy: ClassVar[dict[str, str]] = {"serve": "nrr.web.command:serve"}
+    lazy: ClassVar[dict[str, str]] = {
+        "serve": "nrr.web.command:serve",
+        "forecast": "nrr.insights.commands:forecast",
+        "signals": "nrr.insights.commands:signals",
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted([*super().list_commands(ctx), *self.lazy])
+        names = [*super().list_commands(ctx), *self.lazy]
+        return sorted(n for n in names if self.get_command(ctx, n) is not None)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.lazy:
             import importlib
 
             module, attribute = self.lazy[name].split(":")
-            command = getattr(importlib.import_module(module), attribute)
+            try:
+                command = getattr(importlib.import_module(module), attribute)
+            except (ImportError, AttributeError):
+                return None  # a command still being built is simply not offered
             assert isinstance(command, click.Command)
             return command
         return super().get_command(ctx, name)
