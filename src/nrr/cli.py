@@ -164,8 +164,10 @@ class LazyGroup(click.Group):
             module, attribute = self.lazy[name].split(":")
             try:
                 command = getattr(importlib.import_module(module), attribute)
-            except (ImportError, AttributeError):
-                return None  # a command still being built is simply not offered
+            except ModuleNotFoundError as exc:
+                if exc.name != module:
+                    raise  # a missing dependency must say so, not hide the command
+                return None  # a command whose module is not part of this build
             assert isinstance(command, click.Command)
             return command
         return super().get_command(ctx, name)
