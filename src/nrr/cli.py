@@ -165,7 +165,7 @@ class LazyGroup(click.Group):
             try:
                 command = getattr(importlib.import_module(module), attribute)
             except ModuleNotFoundError as exc:
-                if exc.name != module:
+                if not exc.name or not f"{module}.".startswith(f"{exc.name}."):
                     raise  # a missing dependency must say so, not hide the command
                 return None  # a command whose module is not part of this build
             assert isinstance(command, click.Command)
