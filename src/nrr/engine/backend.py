@@ -27,14 +27,15 @@ class Backend:
     tables: dict[str, ir.Table] = field(default_factory=dict)
 
     def register(self, name: str, data: pa.Table) -> ir.Table:
-        """Load a staging table once (a temporary table; a temporary view on Spark)."""
+        """Expose a staging table to the engine once, as a view over the Arrow data."""
         if self.name == "spark":
             # Arrow straight into Spark: through pandas a null string would become "NaN".
             frame = self.con._session.createDataFrame(data)
             frame.createOrReplaceTempView(f"nrr_{name}")
-            table = self.con.table(f"nrr_{name}")
         else:
-            table = self.con.create_table(f"nrr_{name}", obj=data, temp=True, overwrite=True)
+            # DuckDB scans the Arrow table in place: no copy of millions of lines.
+            self.con.con.register(f"nrr_{name}", data)
+        table = self.con.table(f"nrr_{name}")
         self.tables[name] = table
         return table
 
