@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from nrr.definitions import PRODUCT, CohortRequest, Grain, Period
 from nrr.engine import attributes, fx
+from nrr.engine.changepoints import InstantSpine
 from nrr.engine.mrr import (
     NO_PRODUCT,
     first_positive,
@@ -94,7 +95,10 @@ def cohorts_expr(
     if request.by:
         groups = [request.by]
     rates = fx.rates_at(sources.fx_rates, instants, reporting)
-    snaps = snapshots(keyed, instants, rates, keys)
+    instant_spine = InstantSpine.build(
+        sources.backend.small, instant_data.column("t").to_pylist()
+    )
+    snaps = snapshots(keyed, instant_spine, rates, keys)
     measured = snaps.join(members, keys).join(cells, ["cohort", "t"])
     values = measured.group_by(["cohort", *groups, "age"]).aggregate(
         customers_active=measured.count().cast("int64"), mrr=measured.mrr.sum()

@@ -13,6 +13,7 @@ import ibis
 import ibis.expr.types as ir
 
 from nrr.definitions import PRODUCT, Level
+from nrr.engine.changepoints import InstantSpine, native_levels
 
 FOREVER = date(9999, 12, 31)
 DAYS_PER_MONTH = 30.4375
@@ -56,36 +57,34 @@ def units(lines: ir.Table, customers: ir.Table, level: Level, by_product: bool) 
     return lines
 
 
-def active_at(lines: ir.Table, instants: ir.Table, keys: list[str]) -> ir.Table:
-    """``(keys, currency, t, value)``: each line at each instant it is active at."""
-    end = lines.end_date.fill_null(ibis.literal(FOREVER))
-    return lines.join(instants, [lines.start_date <= instants.t, end > instants.t]).select(
-        *keys, "currency", "t", "value"
-    )
-
-
-def native_snapshots(lines: ir.Table, instants: ir.Table, keys: list[str]) -> ir.Table:
+def native_snapshots(lines: ir.Table, spine: InstantSpine, keys: list[str]) -> ir.Table:
     """``(keys, currency, t, mrr)`` in each line's own currency, for later conversion."""
-    active = active_at(lines, instants, keys)
-    per_currency = active.group_by([*keys, "currency", "t"]).aggregate(mrr=active.value.sum())
-    return per_currency.filter(per_currency.mrr > 0)
+    return native_levels(lines, spine, keys)
 
 
 def snapshots(
-    lines: ir.Table, instants: ir.Table, rates: ir.Table, keys: list[str]
+    lines: ir.Table, spine: InstantSpine, rates: ir.Table, keys: list[str]
 ) -> ir.Table:
     """``(keys, t, mrr)`` for every unit with MRR > 0 at an instant ``t``.
 
     ``rates`` holds ``(currency, t, factor)``: reporting-currency units per unit of currency
-    at ``t``. Converting each active line before the one group-by costs a multiplication
-    per row but saves a second aggregation, which is the expensive step.
+    at ``t``.
     """
-    active = active_at(lines, instants, keys)
-    converted = active.join(rates, ["currency", "t"]).select(
-        *keys, "t", mrr=(active.value * rates.factor).cast("float64")
-    )
+    converted = converted_levels(lines, spine, rates, keys)
     per_unit = converted.group_by([*keys, "t"]).aggregate(mrr=converted.mrr.sum())
     return per_unit.filter(per_unit.mrr > 0)
+
+
+def converted_levels(
+    lines: ir.Table, spine: InstantSpine, rates: ir.Table, keys: list[str]
+) -> ir.Table:
+    """``(keys, t, mrr)`` with one row per unit, currency and instant: summing them per
+    unit is left to whoever aggregates next (a period's m0/m1 sums do it for free, which
+    saves a group-by over every unit and instant)."""
+    native = native_snapshots(lines, spine, keys)
+    return native.join(rates, ["currency", "t"]).select(
+        *keys, "t", mrr=(native.mrr * rates.factor).cast("float64")
+    )
 
 
 def first_positive(lines: ir.Table, keys: list[str]) -> ir.Table:

@@ -19,12 +19,13 @@ from nrr.definitions import (
     ReportRequest,
 )
 from nrr.engine import attributes, fx, movements
+from nrr.engine.changepoints import InstantSpine
 from nrr.engine.mrr import (
     NO_PRODUCT,
+    converted_levels,
     first_positive,
     native_snapshots,
     normalized,
-    snapshots,
     unit_keys,
     units,
 )
@@ -52,6 +53,9 @@ def unit_movements(
 ) -> tuple[ir.Table, list[str]]:
     """Every unit's m0, m1, category and group values per period; the drill-down's source."""
     period_data, instant_data = spine(periods)
+    instant_spine = InstantSpine.build(
+        sources.backend.small, instant_data.column("t").to_pylist()
+    )
     period_table = sources.backend.small(period_data)
     instant_table = sources.backend.small(instant_data)
     by_product = PRODUCT in request.by
@@ -63,12 +67,12 @@ def unit_movements(
     keyed = units(lines, sources.customers, request.level, by_product)
     rates = fx.rates_at(sources.fx_rates, instant_table, reporting)
     if request.fx is FxMode.CONSTANT:
-        native = native_snapshots(keyed, instant_table, keys)
+        native = native_snapshots(keyed, instant_spine, keys)
         both = movements.per_period(native, period_table, [*keys, "currency"])
         values = movements.convert_at_start(both, rates, keys)
     else:
-        snaps = snapshots(keyed, instant_table, rates, keys)
-        values = movements.per_period(snaps, period_table, keys)
+        levels = converted_levels(keyed, instant_spine, rates, keys)
+        values = movements.per_period(levels, period_table, keys)
     rows = movements.classify(values, first_positive(keyed, keys), keys)
     # Each attribute is attached once (attaching the same one twice would join two identical
     # interval tables, which Ibis rightly calls ambiguous); filters reuse grouping columns.
