@@ -7,14 +7,14 @@ DEMO_DIR ?= demo-data
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install browser postgres demo test lint typecheck pytest lock clean
+.PHONY: install browser postgres demo test lint typecheck pytest lock clean bench bench-quick
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,spark,postgres]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev,spark,postgres,forecast]'
 	touch $@
 
 demo: install
@@ -43,6 +43,13 @@ postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "postgresql is required for the PostgreSQL tests" >&2; exit 1; }
 
 test: lint typecheck browser postgres pytest
+
+# Benchmarks (docs/benchmarks.md): nrr vs a pandas baseline and a DuckDB floor, checked equal.
+bench: install
+	$(BIN)/python -m bench.run --sizes 100000,1000000 --runs 3 --out bench/results
+
+bench-quick: install
+	$(BIN)/python -m bench.run --sizes 100000 --runs 3 --out bench/results/quick
 
 # Refresh the pinned versions CI installs (run after changing dependencies).
 lock: install

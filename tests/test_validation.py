@@ -50,6 +50,11 @@ CASES: dict[str, tuple[dict[str, str | None], list[str]]] = {
         ["{d}/customers.csv:1: segment: column 'segment' appears twice in the header "
          "(names are case-insensitive) [column-duplicate]"],
     ),
+    "column-unnamed": (
+        {"customers.csv": "customer_id,name,,\nc1,Acme,x,\nc2,Beta,,\n"},
+        ["{d}/customers.csv:1: -: column 3 has no name in the header but holds values: name "
+         "it, or delete the column [column-unnamed]"],
+    ),
     "value-required": (
         {"subscriptions.csv": SUBS_HEADER + "c1,,,100,1,USD,recurring,core\n"},
         ["{d}/subscriptions.csv:2: start_date: start_date is required [value-required]"],
@@ -84,6 +89,11 @@ CASES: dict[str, tuple[dict[str, str | None], list[str]]] = {
         {"subscriptions.csv": SUBS_HEADER + "c1,2024/01/05,,100,1,USD,recurring,core\n"},
         ["{d}/subscriptions.csv:2: start_date: '2024/01/05' is not a valid date in "
          "YYYY-MM-DD form [date-format]"],
+    ),
+    "date-range": (
+        {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,9999-12-31,100,1,USD,recurring,core\n"},
+        ["{d}/subscriptions.csv:2: end_date: '9999-12-31' is outside 1900-01-01 to 2999-12-31, "
+         "the dates nrr reads (a line that has not ended has an empty end_date) [date-range]"],
     ),
     "decimal-format": (
         {"subscriptions.csv": SUBS_HEADER + 'c1,2024-01-01,,"1,000",1,USD,recurring,core\n'},
@@ -154,6 +164,12 @@ CASES: dict[str, tuple[dict[str, str | None], list[str]]] = {
         },
         ["{d}/subscriptions.csv:3: currency: no EUR rate in force on 2022-06-15: add an "
          "fx_rates row for EUR dated on or before it [fx-missing]"],
+    ),
+    "signal-duplicate": (
+        {"signals.csv": "customer_id,date,name,value\nc1,2024-01-01,health_score,80\n"
+         "c1,2024-01-01,Health_Score ,75\nc1,2024-02-01,health_score,70\n"},
+        ["{d}/signals.csv:3: date: customer 'c1' already has a 'health_score' value on "
+         "2024-01-01 [signal-duplicate]"],
     ),
 }
 

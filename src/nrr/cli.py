@@ -17,6 +17,7 @@ from typing import Any, ClassVar, TypeVar
 import click
 import pyarrow as pa
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -41,7 +42,8 @@ stderr = Console(stderr=True, highlight=False)
 
 
 def fail(message: str, code: int) -> None:
-    stderr.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    # escape: "install nrr[spark]" must not lose its brackets to Rich markup
+    stderr.print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
     sys.exit(code)
 
 
@@ -97,7 +99,7 @@ def working(message: str, quiet: bool = False) -> Iterator[None]:
         yield
 
 
-def _load(data: str, engine_name: str, quiet: bool, master: str | None = None) -> Dataset:
+def open_dataset(data: str, engine_name: str, quiet: bool, master: str | None = None) -> Dataset:
     with working("reading and validating the data", quiet):
         dataset = load(data, engine=engine_name, master=master)
     print_warnings(dataset, quiet)
@@ -222,7 +224,7 @@ def demo(
 @handle_errors
 def validate(data: str, quiet: bool) -> None:
     """Check DATA against the data contract and summarise it."""
-    dataset = _load(data, "duckdb", quiet)
+    dataset = open_dataset(data, "duckdb", quiet)
     if quiet:
         return
     staged = dataset.staged
@@ -276,7 +278,7 @@ def selection_options(func: F) -> F:
     return func
 
 
-def _selection(
+def selection_request(
     dataset: Dataset, period: str, start: str | None, end: str | None, by: tuple[str, ...],
     level: str, filters: tuple[str, ...], currency: str | None, fx: str,
     fiscal_year_start: int, method: str = "snapshot",
@@ -304,8 +306,8 @@ def report(
     fmt: str, output: Path | None, decimals: int | None,
 ) -> None:
     """NRR, GRR and the MRR bridge of DATA per period (and group)."""
-    dataset = _load(data, engine_name, quiet, spark_master)
-    request = _selection(
+    dataset = open_dataset(data, engine_name, quiet, spark_master)
+    request = selection_request(
         dataset, period, start, end, by, level, filters, currency, fx, fiscal_year_start,
         method,
     )
@@ -342,8 +344,8 @@ def customers(
     with_lines: bool, fmt: str, output: Path | None, decimals: int | None,
 ) -> None:
     """The customers (or organizations) behind each report row, and how they moved."""
-    dataset = _load(data, engine_name, quiet, spark_master)
-    request = _selection(
+    dataset = open_dataset(data, engine_name, quiet, spark_master)
+    request = selection_request(
         dataset, period, start, end, by, level, filters, currency, fx, fiscal_year_start
     )
     with working("listing customers", quiet):
@@ -386,7 +388,7 @@ def cohorts(
     decimals: int | None,
 ) -> None:
     """Acquisition cohorts: how much of each cohort's MRR remains, age by age."""
-    dataset = _load(data, engine_name, quiet, spark_master)
+    dataset = open_dataset(data, engine_name, quiet, spark_master)
     with working("computing cohorts", quiet):
         result = dataset.cohorts(
             grain, _date_option(start, "--from"), _date_option(end, "--to"), by, level, currency

@@ -15,6 +15,10 @@ Why it is shaped this way:
   ``?`` parameters only.
 * **A connection per operation.** The web server calls the store from worker threads;
   short-lived connections are cheap for SQLite and need no locking of our own.
+* **Several processes, one file.** The file is in WAL mode with a busy timeout, so two
+  ``nrr serve`` processes (or a server and a script) can share a store: readers never wait,
+  writers take turns, and ``synchronous = FULL`` makes every acknowledged write survive a
+  crash of the process or the machine.
 * Widget specs are stored as JSON text. The store does not interpret them: the web layer
   validates a spec (pydantic) before it gets here, so the store stays independent of it.
 """
@@ -85,6 +89,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
 )
 
+BUSY_TIMEOUT_SECONDS = 10  # how long a write waits for another process's write to finish
+
 _LEDGER = """CREATE TABLE IF NOT EXISTS nrr_migrations (
     name TEXT PRIMARY KEY,
     applied_at TEXT NOT NULL
@@ -142,10 +148,16 @@ class Store:
     # --- plumbing ------------------------------------------------------------------------
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=10, isolation_level=None)) as con:
+        with closing(
+            sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        ) as con:
             con.row_factory = sqlite3.Row
             con.execute("PRAGMA foreign_keys = ON")
-            yield con
+            con.execute("PRAGMA synchronous = FULL")
+            try:
+                yield con
+            except OverflowError:  # an id past SQLite's 64-bit integers names nothing here
+                raise NotFoundError("no dashboard or widget has this id") from None
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -162,6 +174,7 @@ class Store:
     def migrate(self) -> list[str]:
         """Apply the migrations this file lacks, each atomically; return their names."""
         with self._connect() as con:
+            con.execute("PRAGMA journal_mode = WAL")  # recorded in the file: once is enough
             con.execute(_LEDGER)
         applied = self.applied_migrations()
         known = [migration.name for migration in MIGRATIONS]

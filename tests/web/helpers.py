@@ -21,9 +21,12 @@ DEMO = {"customers": 400, "months": 24, "seed": 11}
 
 
 def make_demo(folder: Path) -> Path:
+    """The demo dataset plus a seeded ``health_score`` signal (for the signals page)."""
     from nrr.demo import generate
+    from nrr.insights.demo import write_signals
 
     generate(folder, **DEMO)
+    write_signals(folder, seed=DEMO["seed"])
     return folder
 
 

@@ -22,6 +22,8 @@ EXPECTED_ROUTES = {
     ("GET", "/api/report"),
     ("GET", "/api/cohorts"),
     ("GET", "/api/customers"),
+    ("GET", "/api/forecast"),
+    ("GET", "/api/signals"),
     ("GET", "/api/dashboards"),
     ("POST", "/api/dashboards"),
     ("POST", "/api/dashboards/import"),

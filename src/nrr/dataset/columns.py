@@ -14,6 +14,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 _DATE = r"^\d{4}-\d{2}-\d{2}$"
+# The dates nrr reads: every period boundary near them exists, and a year typed as 0024 or
+# 9999 (a "never ends" placeholder) is reported rather than stretching a report over centuries.
+FIRST_DATE = "1900-01-01"
+LAST_DATE = "2999-12-31"
 _DECIMAL = r"^-?\d+(?:\.\d+)?$"
 _INTEGER = r"^-?\d{1,18}$"
 _CURRENCY = r"^[A-Z]{3}$"
@@ -46,15 +50,37 @@ def _matches(values: pa.Array, pattern: str) -> pa.Array:
     return pc.match_substring_regex(values, pattern)
 
 
-def parse_dates(values: pd.Series) -> tuple[npt.NDArray[np.datetime64], BoolArray]:
-    """ISO dates -> datetime64[D]; invalid or empty entries are NaT with ok=False."""
+def _real_dates(values: pd.Series) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """Parsed stamps, whether each is a real calendar date, and whether it is in range.
+
+    ``strptime`` rolls an impossible day over (2024-02-30 becomes 2024-03-01): a date is real
+    only when it prints back exactly as written. Text comparison orders ISO dates.
+    """
     text = trimmed(values)
     shaped = _matches(text, _DATE)
     candidates = pc.if_else(shaped, text, pa.scalar(None, pa.string()))
     stamps = pc.strptime(candidates, format="%Y-%m-%d", unit="s", error_is_null=True)
-    days = stamps.cast(pa.date32())
-    ok = _bools(pc.is_valid(days))
-    return days.to_numpy(zero_copy_only=False).astype("datetime64[D]"), ok
+    real = pc.fill_null(pc.equal(pc.strftime(stamps, format="%Y-%m-%d"), candidates), False)
+    in_range = pc.and_(
+        pc.greater_equal(candidates, FIRST_DATE), pc.less_equal(candidates, LAST_DATE)
+    )
+    return stamps, real, pc.fill_null(in_range, False)
+
+
+def parse_dates(values: pd.Series) -> tuple[npt.NDArray[np.datetime64], BoolArray]:
+    """ISO dates -> datetime64[D]; invalid, out-of-range or empty entries are NaT, ok=False."""
+    stamps, real, in_range = _real_dates(values)
+    ok = pc.and_(real, in_range)
+    days = pc.if_else(ok, stamps, pa.scalar(None, stamps.type)).cast(pa.date32())
+    return days.to_numpy(zero_copy_only=False).astype("datetime64[D]"), _bools(ok)
+
+
+def dates_out_of_range(values: pd.Series, among: BoolArray) -> BoolArray:
+    """Which of the ``among`` rows hold a real date outside [FIRST_DATE, LAST_DATE]."""
+    if not among.any():
+        return among
+    _, real, in_range = _real_dates(values)
+    return among & _bools(pc.and_(real, pc.invert(in_range)))
 
 
 def _parse_numbers(

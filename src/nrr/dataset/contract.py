@@ -86,8 +86,21 @@ CUSTOMER_ATTRIBUTES = Table(
     ),
 )
 
+# Optional health and usage signals (docs/insights.md): a measured value per customer, name
+# and date, e.g. a health score or weekly active users. They never enter a revenue figure.
+SIGNALS = Table(
+    "signals",
+    (
+        Column("customer_id", T, True),
+        Column("date", D, True),
+        Column("name", T, True),
+        Column("value", N, True),
+    ),
+)
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (CUSTOMERS, SUBSCRIPTIONS, EVENTS, FX_RATES, CUSTOMER_ATTRIBUTES)
+    t.name: t
+    for t in (CUSTOMERS, SUBSCRIPTIONS, EVENTS, FX_RATES, CUSTOMER_ATTRIBUTES, SIGNALS)
 }
 RESERVED_CUSTOMER_COLUMNS = frozenset({"customer_id", "name", "parent_id"})
 KINDS = frozenset({"recurring", "usage"})
@@ -101,6 +114,7 @@ RULES: dict[str, str] = {
     "file-empty": "the file has a header row",
     "column-missing": "every required column is present in the header",
     "column-duplicate": "no column name appears twice (names are case-insensitive)",
+    "column-unnamed": "a column without a name in the header holds no values",
     "column-unknown": "(warning) a column of a non-customers table is not in the contract",
     "value-required": "a required value is not empty",
     "id-duplicate": "customer_id is unique in customers",
@@ -108,6 +122,7 @@ RULES: dict[str, str] = {
     "parent-unknown": "parent_id refers to a row of customers",
     "parent-cycle": "parent chains end at an account with no parent",
     "date-format": "dates are valid YYYY-MM-DD dates",
+    "date-range": "dates lie between 1900-01-01 and 2999-12-31",
     "decimal-format": "amounts are plain decimals (digits, optional '.', optional leading '-')",
     "integer-format": "billing_months is a whole number",
     "currency-format": "currencies are three-letter ISO 4217 codes in capitals",
@@ -121,4 +136,5 @@ RULES: dict[str, str] = {
     "rate-duplicate": "one fx rate per currency and date",
     "base-currency-ambiguous": "at most one used currency has no fx rates (it is the base)",
     "fx-missing": "a foreign-currency line has a rate in force on its start date",
+    "signal-duplicate": "one signal value per customer, signal name and date",
 }

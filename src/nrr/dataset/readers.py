@@ -9,13 +9,15 @@ the same ``read`` method.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -34,6 +36,21 @@ class RawTable:
     data: pa.Table  # string columns named after ``columns`` (duplicates suffixed), no nulls
     first_line: int = 2  # line number of the first data row (header is line 1)
     key: tuple[int, ...] = ()  # positions in ``columns`` of the primary key, if any
+    path: Path | None = None  # the CSV file, whose rows need not be one line each
+    _lines: list[int] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def line(self, row: int) -> int:
+        """The line of the file the row starts on (the header is line 1).
+
+        In a CSV file a quoted value may hold line breaks and blank lines are skipped, so a
+        row's line is not always ``first_line + row``. The map is built from the file on the
+        first call, that is only when some row is flagged: a clean file costs nothing.
+        """
+        if self.path is None:
+            return self.first_line + row
+        if self._lines is None:
+            self._lines = _row_lines(self.path, self.data.num_rows)
+        return self._lines[row] if self._lines else self.first_line + row
 
     def label(self, row: int) -> str | None:
         """The row's primary key as ``id=42`` (``a=1, b=x`` when composite), else None.
@@ -109,15 +126,68 @@ def _refuse_url(text: str) -> None:
     )
 
 
-def _as_text(table: pa.Table) -> pa.Table:
-    """Cast every column to string with nulls as "", keeping dates ISO (YYYY-MM-DD)."""
-    arrays = []
-    for column in table.columns:
-        if pa.types.is_timestamp(column.type):
-            column = column.cast(pa.date32())  # midnight timestamps from Parquet writers
-        text = column.cast(pa.string()) if not pa.types.is_string(column.type) else column
-        arrays.append(text.fill_null(""))
-    return pa.table(arrays, names=[f"c{i}" for i in range(len(arrays))])
+def _as_text(table: pa.Table, name: str, source: str, issues: list[Issue]) -> pa.Table | None:
+    """Cast every column to string with nulls as "", keeping dates ISO (YYYY-MM-DD).
+
+    A column with no text form (a list, a struct, bytes that are not UTF-8) is an issue when
+    the table would use it, and None is returned; a column the table ignores becomes empty.
+    """
+    arrays, usable = [], True
+    spec = TABLES[name]
+    for column_name, column in zip(table.column_names, table.columns, strict=True):
+        try:
+            arrays.append(_text_column(column))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            arrays.append(pa.chunked_array([pa.array([""] * len(column), pa.string())]))
+            label = column_name_of(column_name)
+            if spec.keeps_unknown_columns or label in spec.column_names:
+                usable = False
+                issues.append(
+                    Issue(source, 1, label or "-", "file-unreadable",
+                          f"column {label!r} holds {column.type} values that nrr cannot read "
+                          "as text: store text, numbers or dates")
+                )
+    return pa.table(arrays, names=[f"c{i}" for i in range(len(arrays))]) if usable else None
+
+
+def _text_column(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    if pa.types.is_timestamp(column.type):
+        column = column.cast(pa.date32())  # a timestamp counts by its date, in its own zone
+    text = column if pa.types.is_string(column.type) else column.cast(pa.string())
+    return text.fill_null("")
+
+
+def _drop_unnamed(table: RawTable, issues: list[Issue]) -> RawTable:
+    """Drop columns whose header is blank; one that holds values is an issue.
+
+    Spreadsheets export trailing empty columns (``a,b,,``): with no name and no value they
+    carry nothing. A nameless column with values cannot be told apart from a mistake.
+    """
+    blank = [i for i, column in enumerate(table.columns) if not column]
+    if not blank:
+        return table
+    for i in blank:
+        text = pc.utf8_trim_whitespace(table.data.column(i))
+        if pc.any(pc.not_equal(text, "")).as_py():
+            issues.append(
+                Issue(table.source, 1, "-", "column-unnamed",
+                      f"column {i + 1} has no name in the header but holds values: name it, "
+                      "or delete the column")
+            )
+    keep = [i for i, column in enumerate(table.columns) if column]
+    return replace(table, columns=[table.columns[i] for i in keep], data=table.data.select(keep))
+
+
+def column_name_of(header: str) -> str:
+    """A header cell as a column name: trimmed, lower-cased, control characters escaped.
+
+    Issues print the column name as it is; a line break or a terminal escape sequence in a
+    header (a stray quote in an export swallows the header's line break) must not break
+    the one-issue-per-line output or reach the terminal raw. Such a name cannot match a
+    contract column either way.
+    """
+    name = header.strip().lower()
+    return name if name.isprintable() else name.encode("unicode_escape").decode("ascii")
 
 
 def _unique_names(columns: list[str]) -> list[str]:
@@ -154,20 +224,58 @@ class FolderReader:
             if path.suffix.lower() == ".csv":
                 table = _read_csv(path, source, name, result)
             else:
-                table = _read_parquet(path, source, name)
-        except pa.ArrowInvalid as exc:
-            result.issues.extend(_ragged_rows(path, source) or [_unreadable(path, source, exc)])
+                table = _read_parquet(path, source, name, result)
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            result.issues.extend(
+                _not_utf8(path, source) or _ragged_rows(path, source)
+                or [_unreadable(path, source, exc)]
+            )
             return
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        except (OSError, csv.Error, pa.ArrowException) as exc:
             result.issues.append(_unreadable(path, source, exc))
             return
         if table is not None:
-            result.tables[name] = table
+            result.tables[name] = _drop_unnamed(table, result.issues)
 
 
 def _unreadable(path: Path, source: str, exc: Exception) -> Issue:
     detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return Issue(source, 0, "-", "file-unreadable", f"cannot read {path.name}: {detail}")
+
+
+def _not_utf8(path: Path, source: str) -> list[Issue]:
+    """The first line of a CSV file holding bytes that are not UTF-8, if there is one.
+
+    Read in chunks: a multi-gigabyte export costs no memory. (A line break is one ASCII
+    byte, never part of a multi-byte character, so counting them per chunk is exact.)
+    """
+    if path.suffix.lower() != ".csv":
+        return []
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    try:
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    line += exc.object.count(b"\n", 0, exc.start)
+                    return [_encoding_issue(source, line, exc.object[exc.start])]
+                line += chunk.count(b"\n")
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:  # the file ends inside a multi-byte character
+        return [_encoding_issue(source, line, exc.object[exc.start])]
+    except OSError:
+        return []
+    return []
+
+
+def _encoding_issue(source: str, line: int, byte: int) -> Issue:
+    return Issue(
+        source, line, "-", "file-unreadable",
+        f"the file is not UTF-8 text (byte 0x{byte:02x} on this line): save it as UTF-8, "
+        "e.g. as 'CSV UTF-8' in Excel",
+    )
 
 
 def _ragged_rows(path: Path, source: str) -> list[Issue]:
@@ -194,16 +302,42 @@ def _ragged_rows(path: Path, source: str) -> list[Issue]:
     return issues
 
 
+def _row_lines(path: Path, rows: int) -> list[int]:
+    """The line each data row starts on, as Arrow counts rows (blank lines skipped).
+
+    Empty when the csv module and Arrow disagree on the rows: callers then fall back to
+    counting one row per line rather than name a wrong line.
+    """
+    starts: list[int] = []
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            next(reader, None)
+            start = reader.line_num + 1
+            for row in reader:
+                if row:
+                    starts.append(start)
+                start = reader.line_num + 1
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return []
+    return starts if len(starts) == rows else []
+
+
 def _read_csv(path: Path, source: str, name: str, result: ReadResult) -> RawTable | None:
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        header = next(csv.reader(handle), None)
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        has_rows = any(row for row in reader)  # stops at the first non-blank row
     if not header or all(not h.strip() for h in header):
         result.issues.append(
             Issue(source, 1, "-", "file-empty", "the file is empty: expected a header row")
         )
         return None
-    columns = [h.strip().lower() for h in header]
+    columns = [column_name_of(h) for h in header]
     names = _unique_names(columns)
+    if not has_rows:  # header only (Arrow cannot skip a header with no line break after it)
+        empty = pa.table({n: pa.array([], pa.string()) for n in names})
+        return RawTable(name, source, columns, empty, path=path)
     data = pacsv.read_csv(
         path,
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding="utf8"),
@@ -214,14 +348,19 @@ def _read_csv(path: Path, source: str, name: str, result: ReadResult) -> RawTabl
             quoted_strings_can_be_null=False,
         ),
     )
-    return RawTable(name, source, columns, _as_text(data).rename_columns(names))
+    text = _as_text(data, name, source, result.issues)
+    if text is None:
+        return None
+    return RawTable(name, source, columns, text.rename_columns(names), path=path)
 
 
-def _read_parquet(path: Path, source: str, name: str) -> RawTable:
+def _read_parquet(path: Path, source: str, name: str, result: ReadResult) -> RawTable | None:
     data = pq.read_table(path)
-    columns = [c.strip().lower() for c in data.column_names]
-    names = _unique_names(columns)
-    return RawTable(name, source, columns, _as_text(data).rename_columns(names))
+    columns = [column_name_of(c) for c in data.column_names]
+    text = _as_text(data, name, source, result.issues)
+    if text is None:
+        return None
+    return RawTable(name, source, columns, text.rename_columns(_unique_names(columns)))
 
 
 class DuckDBReader:
@@ -259,14 +398,14 @@ class DuckDBReader:
                     data = con.table(present[name]).arrow()
                     if isinstance(data, pa.RecordBatchReader):
                         data = data.read_all()
-                    columns = [c.lower() for c in data.column_names]
+                    columns = [column_name_of(c) for c in data.column_names]
                     names = _unique_names(columns)
-                    result.tables[name] = RawTable(
-                        name,
-                        f"{self.path}#{name}",
-                        columns,
-                        _as_text(data).rename_columns(names),
-                    )
+                    source = f"{self.path}#{name}"
+                    text = _as_text(data, name, source, result.issues)
+                    if text is not None:
+                        result.tables[name] = RawTable(
+                            name, source, columns, text.rename_columns(names)
+                        )
         finally:
             con.close()
         return result

@@ -14,7 +14,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from nrr.dataset.columns import (
+    FIRST_DATE,
+    LAST_DATE,
     BoolArray,
+    dates_out_of_range,
     is_empty,
     is_in,
     parse_dates,
@@ -128,9 +131,15 @@ def _check_column(checked: Checked, name: str, kind: ColumnType, required: bool)
     if kind is ColumnType.DATE:
         checked.dates[name], ok = parse_dates(values)
         bad = present & ~ok
+        far = dates_out_of_range(values, bad)
         checked.flag(
-            bad, name, "date-format",
+            bad & ~far, name, "date-format",
             lambda r: f"{checked.value(name, r)!r} is not a valid date in YYYY-MM-DD form",
+        )
+        checked.flag(
+            far, name, "date-range",
+            lambda r: f"{checked.value(name, r)!r} is outside {FIRST_DATE} to {LAST_DATE}, the "
+            "dates nrr reads (a line that has not ended has an empty end_date)",
         )
     elif kind is ColumnType.DECIMAL:
         checked.numbers[name], ok = parse_decimals(values)
@@ -297,6 +306,23 @@ def check_fx_rates(checked: Checked) -> None:
             dup, "date", "rate-duplicate",
             lambda r: f"{checked.value('currency', r)} already has a rate on "
             f"{checked.value('date', r)}",
+        )
+
+
+def check_signals(checked: Checked) -> None:
+    """One value per (customer, name, date): two would make "the value at t0" ambiguous.
+
+    Names compare like attribute names, trimmed and case-insensitive.
+    """
+    if usable(checked, "customer_id", "date", "name"):
+        name = checked.text["name"].str.strip().str.lower()
+        keys = pd.DataFrame({"c": checked.text["customer_id"], "n": name,
+                             "d": checked.dates["date"]})
+        dup = np.array(keys.duplicated(keep="first"), dtype=bool)
+        checked.flag(
+            dup, "date", "signal-duplicate",
+            lambda r: f"customer {checked.value('customer_id', r)!r} already has a "
+            f"{name.iloc[r]!r} value on {checked.value('date', r)}",
         )
 
 

@@ -45,7 +45,22 @@ TABLE_RULES = {
     "subscriptions": rules.check_subscriptions,
     "events": rules.check_events,
     "fx_rates": rules.check_fx_rates,
+    "signals": rules.check_signals,
 }
+
+SIGNAL_SCHEMA = pa.schema(
+    [
+        ("customer_id", pa.string()),
+        ("date", pa.date32()),
+        ("name", pa.string()),  # trimmed and lower-cased, like attribute names
+        ("value", pa.float64()),
+    ]
+)
+
+
+def no_signals() -> pa.Table:
+    """The signals table of a dataset that has none: the schema, no rows."""
+    return SIGNAL_SCHEMA.empty_table()
 
 
 @dataclass(frozen=True)
@@ -66,6 +81,7 @@ class StagedData:
     last_date: date | None
     last_start: date | None  # the latest line start or event: the data's "as of" date
     warnings: tuple[Issue, ...] = field(default=())
+    signals: pa.Table = field(default_factory=no_signals)  # SIGNAL_SCHEMA; optional input
 
     @property
     def organizations(self) -> int:
@@ -208,6 +224,7 @@ def _stage(
         last_date=_last_date(lines),
         last_start=_as_date(pa.compute.max(lines["start_date"]).as_py()),
         warnings=warnings,
+        signals=_signals_table(checked.get("signals")),
     )
 
 
@@ -322,6 +339,22 @@ def _attribute_history(checked: Checked | None) -> pa.Table:
             "value": _nullable_text(value),
             "valid_from": pa.array(checked.dates["valid_from"], pa.date32()),
         }
+    )
+
+
+def _signals_table(checked: Checked | None) -> pa.Table:
+    if checked is None:
+        return no_signals()
+    return pa.table(
+        [
+            arrow(checked.text["customer_id"]),
+            pa.array(checked.dates["date"], pa.date32()),
+            pa.array(
+                checked.text["name"].str.strip().str.lower().to_numpy(dtype=object), pa.string()
+            ),
+            pa.array(checked.numbers["value"], pa.float64()),
+        ],
+        schema=SIGNAL_SCHEMA,
     )
 
 

@@ -7,25 +7,31 @@ success carries ``"ok": true``; every failure has the shape in ``nrr.web.errors`
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from nrr.errors import ConfigError
 from nrr.store import Dashboard, Widget
-from nrr.web import queries
+from nrr.web import insights, queries
+from nrr.web.cache import Answer
 from nrr.web.errors import validation_messages
 from nrr.web.models import (
     CohortsQuery,
     CustomersQuery,
     DashboardDocument,
     DashboardIn,
+    ForecastQuery,
     OrderIn,
     PeriodsQuery,
     ReportQuery,
+    SignalsQuery,
     WidgetIn,
     WidgetPatch,
     WidgetSpec,
@@ -56,33 +62,80 @@ def attribute_values(name: str, state: State) -> Row:
         return dict(state.cache[key])
 
 
-@router.get("/periods", summary="The periods a grain and range cover")
-def periods(query: Annotated[PeriodsQuery, Query()], state: State) -> Row:
-    with state.lock:
-        return queries.periods_payload(state.dataset, query)
+@router.get("/periods", summary="The periods a grain and range cover", response_model=Row)
+def periods(query: Annotated[PeriodsQuery, Query()], state: State) -> Response:
+    return _cached(state, ("periods", query.model_dump_json()),
+                   lambda: queries.periods_payload(state.dataset, query))
 
 
-@router.get("/report", summary="NRR, GRR and the MRR bridge per period (and group)")
-def report(query: Annotated[ReportQuery, Query()], state: State) -> Any:
-    with state.lock:
-        if query.format == "csv":
-            body = queries.report_csv(state.dataset, query)
-            return Response(body, media_type="text/csv; charset=utf-8", headers={
-                "content-disposition": f'attachment; filename="nrr-{query.period.value}.csv"'
-            })
-        return queries.report_payload(state.dataset, query)
+@router.get(
+    "/report", summary="NRR, GRR and the MRR bridge per period (and group)",
+    response_model=Row, responses={200: {"content": {"text/csv": {}}}},
+)
+def report(query: Annotated[ReportQuery, Query()], state: State) -> Response:
+    key = ("report", query.model_dump_json())
+    if query.format == "json":
+        return _cached(state, key, lambda: queries.report_payload(state.dataset, query))
+    disposition = f'attachment; filename="nrr-{query.period.value}.csv"'
+    return _respond(state.answered(key, lambda: Answer(
+        queries.report_csv(state.dataset, query), "text/csv; charset=utf-8",
+        (("content-disposition", disposition),),
+    )))
 
 
-@router.get("/cohorts", summary="Acquisition cohorts by age")
-def cohorts(query: Annotated[CohortsQuery, Query()], state: State) -> Row:
-    with state.lock:
-        return queries.cohorts_payload(state.dataset, query)
+@router.get("/cohorts", summary="Acquisition cohorts by age", response_model=Row)
+def cohorts(query: Annotated[CohortsQuery, Query()], state: State) -> Response:
+    return _cached(state, ("cohorts", query.model_dump_json()),
+                   lambda: queries.cohorts_payload(state.dataset, query))
 
 
-@router.get("/customers", summary="The customers behind a report's figures (drill-down)")
-def customers(query: Annotated[CustomersQuery, Query()], state: State) -> Row:
-    with state.lock:
-        return queries.customers_payload(state.dataset, query)
+@router.get(
+    "/customers", summary="The customers behind a report's figures (drill-down)",
+    response_model=Row,
+)
+def customers(query: Annotated[CustomersQuery, Query()], state: State) -> Response:
+    return _cached(state, ("customers", query.model_dump_json()),
+                   lambda: queries.customers_payload(state.dataset, query))
+
+
+def _cached(state: WebState, key: tuple[str, str], compute: Callable[[], Row]) -> Response:
+    """A JSON answer kept per data fingerprint and request (``nrr.web.cache``)."""
+    return _respond(state.answered(key, lambda: json_answer(compute())))
+
+
+def json_answer(payload: Row) -> Answer:
+    """The body FastAPI would send for ``payload``, encoded once."""
+    return Answer(bytes(JSONResponse(jsonable_encoder(payload)).body))
+
+
+def _respond(answer: Answer) -> Response:
+    return Response(answer.body, media_type=answer.media_type, headers=dict(answer.headers))
+
+
+def _csv(body: bytes, name: str) -> Response:
+    return Response(body, media_type="text/csv; charset=utf-8", headers={
+        "content-disposition": f'attachment; filename="{name}.csv"'
+    })
+
+
+@router.get(
+    "/forecast", summary="Forecast of NRR and the movements, with 80%/95% intervals",
+    response_model=Row, responses={200: {"content": {"text/csv": {}}}},
+)
+def forecast(query: Annotated[ForecastQuery, Query()], state: State) -> Any:
+    if query.format == "csv":
+        return _csv(insights.forecast_csv(state, query), f"nrr-forecast-{query.period.value}")
+    return insights.forecast_payload(state, query)
+
+
+@router.get(
+    "/signals", summary="Leading indicators, early warnings and health-signal buckets",
+    response_model=Row, responses={200: {"content": {"text/csv": {}}}},
+)
+def signals(query: Annotated[SignalsQuery, Query()], state: State) -> Any:
+    if query.format == "csv":
+        return _csv(insights.signals_csv(state, query), f"nrr-signals-{query.period.value}")
+    return insights.signals_payload(state, query)
 
 
 # --- dashboards -----------------------------------------------------------------------------
@@ -190,16 +243,19 @@ def delete_widget(widget_id: int, state: State) -> Row:
     return {"ok": True, "deleted": widget_id}
 
 
-@router.get("/widgets/{widget_id:int}/data", summary="What a widget draws")
-def widget_data(widget_id: int, state: State) -> Row:
+@router.get("/widgets/{widget_id:int}/data", summary="What a widget draws", response_model=Row)
+def widget_data(widget_id: int, state: State) -> Response:
     widget = state.store.widget(widget_id)
     spec = stored_spec(widget)
-    with state.lock:
-        payload = widget_payload(state.dataset, spec)
-    return {**payload, "widget": widget.to_dict()}
+    key = ("widget", json.dumps(widget.to_dict(), sort_keys=True))
+    return _cached(
+        state, key, lambda: {**widget_payload(state.dataset, spec), "widget": widget.to_dict()}
+    )
 
 
-@router.post("/widgets/preview", summary="What an unsaved widget spec would draw")
-def preview_widget(spec: WidgetSpec, state: State) -> Row:
-    with state.lock:
-        return widget_payload(state.dataset, spec)
+@router.post(
+    "/widgets/preview", summary="What an unsaved widget spec would draw", response_model=Row
+)
+def preview_widget(spec: WidgetSpec, state: State) -> Response:
+    return _cached(state, ("preview", spec.model_dump_json()),
+                   lambda: widget_payload(state.dataset, spec))

@@ -1,8 +1,9 @@
 """``create_app``: the dashboard as a FastAPI application.
 
 Why a factory: ``nrr serve`` and the tests build the same app from a dataset, a store file
-and an optional token, with nothing global. The dataset is loaded (and so validated) once,
-before the first request; a dataset that breaks the contract never starts a server.
+and an optional token, with nothing global. The dataset is loaded (and so validated) before
+the first request, so a dataset that breaks the contract never starts a server; it is loaded
+again when its files change (``nrr.web.state``). Security: docs/security.md.
 
 FastAPI's Swagger and ReDoc pages are off (they load from a CDN); ``/openapi.json`` stays.
 """
@@ -19,7 +20,7 @@ from nrr import __version__
 from nrr.api import Dataset, load
 from nrr.store import Store
 from nrr.web import api, assets, errors, pages
-from nrr.web.auth import HostGuard, TokenGuard
+from nrr.web.auth import HostGuard, OriginGuard, TokenGuard
 from nrr.web.state import WebState
 
 DESCRIPTION = (
@@ -62,6 +63,7 @@ def create_app(
     assets.install(app)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.add_middleware(OriginGuard)
     if token:
         app.add_middleware(TokenGuard, token=token)
     if allowed_hosts is not None:

@@ -11,6 +11,13 @@ routing: the API's query models forbid unknown parameters.
 
 ``HostGuard`` answers only requests addressed to the loopback names: a web page the user
 visits cannot rebind its own domain name to 127.0.0.1 and read the dashboard (DNS rebinding).
+
+``OriginGuard`` refuses cross-site writes: a page on another site (or another port of this
+machine) that the user visits must not create, change or delete dashboards through the
+user's browser (CSRF). Browsers say where a request comes from (``Origin``,
+``Sec-Fetch-Site``); a write whose origin is not the address it was sent to is refused.
+Scripts and ``curl`` send neither header and are not affected. With a token, the cookie is
+``SameSite=Strict`` as well, so a cross-site request does not even carry it.
 """
 
 from __future__ import annotations
@@ -86,6 +93,48 @@ class TokenGuard:
         )
         response = error_response(request, 401, message)
         response.headers["www-authenticate"] = "Bearer"
+        await response(scope, receive, send)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def cross_site(request: Request) -> bool:
+    """True when a browser says this request was made by a page of another origin.
+
+    ``Origin`` is compared with the ``Host`` the request was sent to (scheme aside, so a
+    TLS-terminating proxy that passes ``Host`` on still matches).
+    """
+    fetch_site = request.headers.get("sec-fetch-site")
+    if fetch_site in ("cross-site", "same-site"):
+        return True
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    host = request.headers.get("host", "").lower()
+    netloc = origin.lower().partition("://")[2].rstrip("/")
+    return origin == "null" or not host or netloc != host
+
+
+class OriginGuard:
+    """Refuse POST/PUT/PATCH/DELETE that a browser made on behalf of another site (HTTP 403)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        if not cross_site(request):
+            await self.app(scope, receive, send)
+            return
+        response = error_response(
+            request, 403,
+            "cross-site request refused: changes can be made only from the dashboard's own "
+            "pages, or by scripts that send no Origin header",
+        )
         await response(scope, receive, send)
 
 

@@ -31,7 +31,9 @@ def is_loopback(host: str) -> bool:
 
 def bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say they are
+    # TCP, and without it every keep-alive answer waits ~40 ms for a delayed ACK (Nagle).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -59,14 +61,23 @@ def url_of(host: str, port: int, token: str | None) -> str:
               help="SQLite file holding dashboards (kept out of the read-only data folder).")
 @click.option("--token", envvar="NRR_TOKEN", default=None, show_envvar=True,
               help="Require this access token on every page and API call.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              envvar="NRR_ALLOW_HOST", show_envvar=True,
+              help="Also answer requests addressed to NAME (the public name a reverse proxy "
+              "passes on as Host); repeatable; needs --token.")
 @click.option("--quiet", "-q", is_flag=True, help="No data warnings on stderr.")
 @handle_errors
-def serve(data: str, host: str, port: int, store: Path, token: str | None, quiet: bool) -> None:
+def serve(
+    data: str, host: str, port: int, store: Path, token: str | None,
+    allow_hosts: tuple[str, ...], quiet: bool,
+) -> None:
     """Serve the web dashboard for DATA (overview, segments, cohorts, custom dashboards)."""
-    if not is_loopback(host) and not token:
+    exposed = host if not is_loopback(host) else next(iter(allow_hosts), None)
+    if exposed is not None and not token:
         fail(
-            f"refusing to serve on {host} without a token: anyone on the network could read "
-            "the figures. Pass --token TOKEN (or set NRR_TOKEN), or keep --host 127.0.0.1",
+            f"refusing to serve as {exposed} without a token: anyone on the network could "
+            "read the figures. Pass --token TOKEN (or set NRR_TOKEN), or keep --host "
+            "127.0.0.1",
             2,
         )
     import uvicorn
@@ -76,7 +87,7 @@ def serve(data: str, host: str, port: int, store: Path, token: str | None, quiet
 
     dataset = load(data)
     print_warnings(dataset, quiet)
-    hosts = LOOPBACK_NAMES | {host} if is_loopback(host) else None
+    hosts = LOOPBACK_NAMES | {host, *map(str.lower, allow_hosts)} if is_loopback(host) else None
     app = create_app(dataset, store, token, allowed_hosts=hosts)
     sock = bind(host, port)
     address = url_of(host, sock.getsockname()[1], token)

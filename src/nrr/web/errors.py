@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from nrr.errors import ConfigError, InputError, NrrError
@@ -29,11 +30,36 @@ _TITLES = {
     422: "Invalid request",
     500: "Something went wrong",
     501: "Not available yet",
+    503: "Data unavailable",
 }
 
 
 class NotAvailableError(NrrError):
     """A feature whose engine support is not in this version of nrr (HTTP 501)."""
+
+
+class DataUnavailableError(NrrError):
+    """The data changed under a running server and cannot be loaded again (HTTP 503).
+
+    The server keeps answering, with this error, until the files are fixed: showing the
+    figures of the old files as if they were current would be worse.
+    """
+
+    def __init__(self, source: str, problems: Sequence[str], reason: str = "") -> None:
+        self.problems = list(problems)
+        super().__init__(
+            f"the data in {source} changed and {reason or 'no longer satisfies the contract'}; "
+            f"the dashboard answers again once `nrr validate {source}` passes"
+        )
+
+
+class ErrorBody(BaseModel):
+    """The one error shape, documented in ``/openapi.json`` as every operation's failure."""
+
+    ok: Literal[False] = False
+    error: str
+    errors: list[str]
+    status: int
 
 
 def error_body(status: int, error: str, errors: Sequence[str] = ()) -> dict[str, Any]:
@@ -103,6 +129,8 @@ def status_of(exc: NrrError) -> int:
         return 404
     if isinstance(exc, NotAvailableError):
         return 501
+    if isinstance(exc, DataUnavailableError):
+        return 503
     if isinstance(exc, ConfigError | InputError):
         return 400
     return 500
@@ -111,6 +139,8 @@ def status_of(exc: NrrError) -> int:
 async def on_nrr(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, NrrError)
     errors = [issue.render() for issue in exc.issues] if isinstance(exc, InputError) else []
+    if isinstance(exc, DataUnavailableError):
+        errors = exc.problems
     return error_response(request, status_of(exc), str(exc).splitlines()[0], errors)
 
 
@@ -120,7 +150,35 @@ async def on_unexpected(request: Request, exc: Exception) -> Response:
     return error_response(request, 500, f"unexpected {type(exc).__name__}; see the server log")
 
 
+def document_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Make ``/openapi.json`` tell the truth about failures.
+
+    FastAPI documents its own 422 body (``{"detail": [...]}``), which this app never sends;
+    every operation instead documents ``ErrorBody`` for 422 and for any other failure.
+    """
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    schemas["ErrorBody"] = ErrorBody.model_json_schema()
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            if "422" in responses:
+                responses["422"] = {"description": "Invalid request", "content": content}
+            responses["default"] = {"description": "Any failure", "content": content}
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    return schema
+
+
 def install(app: FastAPI) -> None:
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_errors(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(NrrError, on_nrr)

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Annotated, Literal, Self
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -25,6 +26,23 @@ from nrr.definitions import Grain, Level
 
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$", to_upper=True)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+# A request's dates: those the data contract accepts (rule date-range), at most a century
+# apart. One request holds the engine while it runs; "every month since year 1" must not.
+FIRST_DAY, LAST_DAY, MAX_YEARS = date(1900, 1, 1), date(2999, 12, 31), 100
+
+
+def _within_contract(day: date) -> date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"dates lie between {FIRST_DAY} and {LAST_DAY}")
+    return day
+
+
+def span_checked(start: date | None, end: date | None) -> None:
+    if start and end and end.year - start.year > MAX_YEARS:
+        raise ValueError(f"start and end may be at most {MAX_YEARS} years apart")
+
+
+Day = Annotated[date, AfterValidator(_within_contract)]
 # The movement categories of nrr.definitions.CATEGORIES (a test keeps the two equal).
 Category = Literal["churn", "expansion", "contraction", "flat", "new", "reactivation"]
 
@@ -63,8 +81,8 @@ class _Strict(BaseModel):
 class _Range(_Strict):
     """``start``/``end``: first days of months; the range is ``[start, end)``."""
 
-    start: date | None = None
-    end: date | None = None
+    start: Day | None = None
+    end: Day | None = None
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -72,6 +90,7 @@ class _Range(_Strict):
             raise ValueError(
                 f"start ({self.start.isoformat()}) must be before end ({self.end.isoformat()})"
             )
+        span_checked(self.start, self.end)
         return self
 
 
@@ -103,6 +122,34 @@ class ReportQuery(_Range):
         return [(name.strip().lower(), value) for name, _, value in pairs]
 
 
+ForecastMetric = Literal["nrr", "grr", "expansion_mrr", "contraction_mrr", "churn_mrr"]
+
+
+def _nrr_only() -> list[ForecastMetric]:
+    return ["nrr"]
+
+
+class ForecastQuery(ReportQuery):
+    """``/api/forecast``: the options of ``nrr forecast`` (period month or quarter)."""
+
+    horizon: int = Field(6, ge=1, le=60)
+    metric: list[ForecastMetric] = Field(default_factory=_nrr_only)
+
+
+class SignalsQuery(ReportQuery):
+    """``/api/signals``: the options of ``nrr signals`` (``correlate`` names a signal)."""
+
+    threshold: float = Field(50.0, ge=0)
+    window: int = Field(6, ge=3, le=36)
+    correlate: Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)] | None = (
+        None
+    )
+    buckets: int = Field(4, ge=2, le=10)
+    cuts: list[float] = Field(default_factory=list)
+    below: float | None = None
+    top: int = Field(20, ge=1, le=500)
+
+
 class PeriodsQuery(_Range):
     period: Grain = Grain.MONTH
     fiscal_year_start: int = Field(1, ge=1, le=12)
@@ -127,14 +174,15 @@ class Timeframe(_Strict):
     grain: Grain = Grain.QUARTER
     mode: Literal["last", "range"] = "last"
     last: int = Field(4, ge=1, le=120)
-    start: date | None = None
-    end: date | None = None
+    start: Day | None = None
+    end: Day | None = None
     fiscal_year_start: int = Field(1, ge=1, le=12)
 
     @model_validator(mode="after")
     def _range_is_ordered(self) -> Self:
         if self.mode == "range" and self.start and self.end and self.start >= self.end:
             raise ValueError("timeframe start must be before its end")
+        span_checked(self.start, self.end)
         return self
 
 

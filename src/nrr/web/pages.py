@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from nrr.insights.health import signal_names
 from nrr.store import Dashboard
 from nrr.web import queries
 from nrr.web.state import WebState, state_of
@@ -49,6 +50,14 @@ def segments(request: Request, state: State) -> HTMLResponse:
 @router.get("/cohorts", response_class=HTMLResponse)
 def cohorts(request: Request, state: State) -> HTMLResponse:
     return render(request, state, "cohorts.html", page="cohorts", title="Cohorts")
+
+
+@router.get("/signals", response_class=HTMLResponse)
+def signals(request: Request, state: State) -> HTMLResponse:
+    with state.lock:
+        names = signal_names(state.dataset.staged.signals)
+    return render(request, state, "signals.html", page="signals", title="Signals",
+                  signal_names=names)
 
 
 @router.get("/dashboards", response_class=HTMLResponse)

@@ -16,9 +16,17 @@ from typing import Any
 
 from nrr.api import Dataset, Report
 from nrr.definitions import GRR_HEALTHY, PRODUCT, Band, Period, ReportRequest
+from nrr.errors import ConfigError
+from nrr.insights.benchmarks import benchmark
 from nrr.render import render_bytes
 from nrr.web.errors import NotAvailableError
-from nrr.web.models import CohortsQuery, CustomersQuery, PeriodsQuery, ReportQuery
+from nrr.web.models import (
+    CohortsQuery,
+    CustomersQuery,
+    PeriodsQuery,
+    ReportQuery,
+    span_checked,
+)
 
 Row = dict[str, Any]
 
@@ -72,10 +80,21 @@ def period_label(report: Report) -> Callable[[Row], str]:
 
 # --- /api/report ----------------------------------------------------------------------------
 def report_request(ds: Dataset, query: ReportQuery) -> ReportRequest:
-    return ds.request(
+    request = ds.request(
         query.period, query.start, query.end, query.groups(), query.level,
         query.filters(), query.currency, query.fiscal_year_start,
     )
+    bounded(request.start, request.end)
+    return request
+
+
+def bounded(start: date | None, end: date | None) -> None:
+    """Refuse a range over a century once the data's defaults fill it in (one request holds
+    the engine while it runs: ``end=2999-12-01`` alone must not occupy it for minutes)."""
+    try:
+        span_checked(start, end)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def report_payload(ds: Dataset, query: ReportQuery) -> Row:
@@ -125,6 +144,7 @@ def kpis(rows: Sequence[Row]) -> Row:
         "grr": _tile(last["grr"], prev.get("grr"), grr_band(last["grr"])),
         "logo_retention": _tile(last["logo_retention"], prev.get("logo_retention"), None),
         "mrr": _tile(last["total_mrr_end"], prev.get("total_mrr_end"), None),
+        "benchmark": benchmark(last["nrr"], last["grr"]).to_dict(),
     }
 
 

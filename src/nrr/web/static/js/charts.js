@@ -100,10 +100,41 @@ NRR.charts = (function () {
     return { shapes, annotations };
   }
 
-  /* Lines over periods. series: [{name, rows}] with rows carrying the value in `value`. */
+  /* The forecast after one history series: a dashed line from the last actual value over
+     the 95% and 80% prediction interval bands (rows: /api/forecast rows of one metric). */
+  function forecastTraces(history, forecast, opts) {
+    const last = history[history.length - 1];
+    const rows = forecast.rows;
+    const x = periodAxis([last, ...rows], opts.grain).x;
+    const edge = (key) => [last.value, ...rows.map((r) => r[key])];
+    const fmt = (v) => NRR.metricValue(opts.metric, v, opts.currency);
+    const band = (level, fill) => [
+      { type: "scatter", mode: "lines", name: `${level}% interval`, x, y: edge(`upper_${level}`),
+        line: { width: 0, color: fill }, hoverinfo: "skip", showlegend: false },
+      { type: "scatter", mode: "lines", name: `${level}% interval`, x, y: edge(`lower_${level}`),
+        line: { width: 0, color: fill }, fill: "tonexty", fillcolor: fill, hoverinfo: "skip",
+        showlegend: false },
+    ];
+    const text = [`${last.label}: ${fmt(last.value)} (actual)`, ...rows.map((r) =>
+      `${r.label} forecast: ${fmt(r.forecast)}<br>80%: ${fmt(r.lower_80)} – ${fmt(r.upper_80)}` +
+      `<br>95%: ${fmt(r.lower_95)} – ${fmt(r.upper_95)}`)];
+    const line = {
+      type: "scatter", mode: "lines+markers", name: "Forecast", x, y: edge("forecast"), text,
+      line: { color: "#2456d6", width: 2, dash: "dash" },
+      marker: { size: 6, color: "#ffffff", line: { color: "#2456d6", width: 1.5 } },
+      hovertemplate: "%{text}<extra></extra>", showlegend: false,
+    };
+    return {
+      bands: [...band(95, "rgba(36,86,214,0.10)"), ...band(80, "rgba(36,86,214,0.20)")],
+      line, values: [...edge("lower_95"), ...edge("upper_95")],
+    };
+  }
+
+  /* Lines over periods. series: [{name, rows}] with rows carrying the value in `value`.
+     opts.forecast ({rows}, one series only) continues the line with forecastTraces. */
   function lines(node, series, opts) {
     const percent = NRR.PERCENT.has(opts.metric);
-    const traces = series.map((s, i) => {
+    let traces = series.map((s, i) => {
       const axis = periodAxis(s.rows, opts.grain);
       const color = series.length === 1 ? "#2456d6" : SERIES[i % SERIES.length];
       return {
@@ -114,18 +145,58 @@ NRR.charts = (function () {
           (percent ? "%{y:.1f}%" : `${currencySymbol(opts.currency)}%{y:,.0f}`) + "<extra></extra>",
       };
     });
+    const ahead = opts.forecast && series.length === 1 && series[0].rows.length
+      ? forecastTraces(series[0].rows, opts.forecast, opts) : null;
     const allRows = series.flatMap((s) => s.rows);
-    const xaxis = periodAxis(series.length ? series[0].rows : [], opts.grain).axis;
+    const axisRows = series.length ? [...series[0].rows, ...(ahead ? opts.forecast.rows : [])] : [];
+    const xaxis = periodAxis(axisRows, opts.grain).axis;
+    if (ahead && xaxis.type === "category") {  // the band traces come first: fix the order
+      Object.assign(xaxis, { categoryorder: "array", categoryarray: axisRows.map((r) => r.label) });
+    }
     const lay = layout({ xaxis, showlegend: series.length > 1,
                          legend: { orientation: "h", y: -0.22 } });
+    const values = allRows.map((r) => r.value).concat(ahead ? ahead.values : []);
     if (percent) {
-      const range = percentRange(allRows.map((r) => r.value));
+      const range = percentRange(values);
       Object.assign(lay, benchmark(range, opts.metric === "nrr"));
       lay.yaxis = { range, ticksuffix: "%", gridcolor: GRID, zeroline: false };
     } else {
       lay.yaxis = { tickprefix: currencySymbol(opts.currency), tickformat: "~s", gridcolor: GRID,
                     rangemode: "tozero" };
     }
+    if (ahead) traces = [...ahead.bands, ...traces, ahead.line];
+    return draw(node, traces, lay);
+  }
+
+  /* Churn and contraction rates (% of starting MRR) with their trailing averages (dotted),
+     and a marker on every period the early warning flags. rows: /api/signals rows. */
+  function rates(node, rows, opts) {
+    const axis = periodAxis(rows, opts.grain);
+    const series = [["churn", BAND_COLORS.critical], ["contraction", BAND_COLORS.concerning]];
+    const traces = [];
+    for (const [name, color] of series) {
+      traces.push({
+        type: "scatter", mode: "lines+markers", name: `${name} rate`, x: axis.x,
+        y: rows.map((r) => r[`${name}_rate`]), text: rows.map((r) => r.label),
+        line: { color, width: 2.5 }, marker: { size: 5, color },
+        hovertemplate: `%{text} · ${name}: %{y:.2f}% of starting MRR<extra></extra>`,
+      });
+      traces.push({
+        type: "scatter", mode: "lines", name: `${name} average`, x: axis.x,
+        y: rows.map((r) => r[`${name}_baseline`]), line: { color, width: 1.5, dash: "dot" },
+        hovertemplate: `${name}: previous ${opts.window}-period average %{y:.2f}%<extra></extra>`,
+      });
+    }
+    const flagged = rows.map((r, i) => [r, axis.x[i]]).filter(([r]) => r.early_warning);
+    traces.push({
+      type: "scatter", mode: "markers", name: "early warning", x: flagged.map(([, x]) => x),
+      y: flagged.map(([r]) => Math.max(r.churn_rate ?? 0, r.contraction_rate ?? 0)),
+      text: flagged.map(([r]) => `${r.label}: ${r.warning} rising`),
+      marker: { symbol: "triangle-up", size: 13, color: "#1c2430" },
+      hovertemplate: "⚠ %{text}<extra></extra>",
+    });
+    const lay = layout({ xaxis: axis.axis, showlegend: true, legend: { orientation: "h", y: -0.22 },
+                         yaxis: { ticksuffix: "%", gridcolor: GRID, rangemode: "tozero" } });
     return draw(node, traces, lay);
   }
 
@@ -286,5 +357,5 @@ NRR.charts = (function () {
     return draw(node, [trace], lay);
   }
 
-  return { lines, waterfall, groupBars, periodBars, heatmap, showEmpty, periodAxis, pct };
+  return { lines, rates, waterfall, groupBars, periodBars, heatmap, showEmpty, periodAxis, pct };
 })();

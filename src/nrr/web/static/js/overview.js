@@ -10,6 +10,9 @@
   const tbody = document.querySelector("#breakdown tbody");
   const tfoot = document.querySelector("#breakdown tfoot");
   const csv = document.getElementById("csv");
+  const forecastHint = document.getElementById("forecast-hint");
+  const benchmarkNode = document.getElementById("benchmark");
+  const HORIZON = { month: 6, quarter: 4 };  // forecast periods drawn after the trend
   let serial = 0;
 
   function setLoading(on) {
@@ -79,9 +82,43 @@
     }
   }
 
+  function renderBenchmark(payload) {
+    const found = payload.kpis && payload.kpis.benchmark;
+    benchmarkNode.hidden = !found || !found.industry_band;
+    if (benchmarkNode.hidden) return;
+    benchmarkNode.replaceChildren(el("strong", { text: `Against peers, ${payload.kpis.period}: ` }),
+                                  found.sentence);
+  }
+
+  /* The NRR forecast drawn after the trend (month and quarter only): /api/forecast. */
+  async function overlayForecast(payload, query, mine) {
+    const grain = payload.request.period;
+    forecastHint.textContent = "";
+    trend.dataset.forecast = "none";
+    if (!HORIZON[grain] || !payload.rows.length) return;
+    if (payload.rows.length < 6) {
+      forecastHint.textContent = " · no forecast: it needs 6 periods of history";
+      return;
+    }
+    try {
+      const ahead = await api("/api/forecast", { params: { ...query, horizon: HORIZON[grain],
+                                                           metric: "nrr" } });
+      if (mine !== serial) return;
+      const series = [{ name: "NRR", rows: payload.rows.map((r) => ({ ...r, value: r.nrr })) }];
+      NRR.charts.lines(trend, series, { metric: "nrr", grain, currency: payload.currency,
+                                        forecast: { rows: ahead.rows } });
+      trend.dataset.forecast = "shown";
+      forecastHint.textContent = ` · blue dashes: ${ahead.horizon}-${grain} forecast ` +
+        `(${ahead.models.join(", ")}) with 80% and 95% intervals`;
+    } catch (err) {
+      if (mine === serial) forecastHint.textContent = ` · no forecast: ${err.message}`;
+    }
+  }
+
   function render(payload, query) {
     const grain = payload.request.period;
     renderKpis(payload);
+    renderBenchmark(payload);
     renderTable(payload);
     const subtitle = document.getElementById("subtitle");
     subtitle.textContent = `${payload.request.level === "organization" ? "Organizations" : "Accounts"}` +
@@ -107,7 +144,10 @@
     setLoading(true);
     try {
       const payload = await api("/api/report", { params: query });
-      if (mine === serial) render(payload, query);
+      if (mine === serial) {
+        render(payload, query);
+        overlayForecast(payload, query, mine);
+      }
     } catch (err) {
       if (mine !== serial) return;
       showError(err);

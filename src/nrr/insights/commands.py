@@ -1,0 +1,250 @@
+"""``nrr forecast`` and ``nrr signals``: thin commands over ``nrr.insights``.
+
+Each parses the same selection options as ``nrr report`` (so a forecast is of exactly the
+history ``nrr report`` prints), calls one function of the insights package, and renders with
+the shared ``--format``/``--output``/``--decimals``. ``nrr.cli`` loads this module only
+when one of these commands runs, so statsmodels never slows down ``nrr report``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console, RenderableType
+from rich.text import Text
+
+from nrr.api import Dataset
+from nrr.cli import (
+    emit,
+    handle_errors,
+    open_dataset,
+    output_options,
+    selection_options,
+    selection_request,
+    stderr,
+    working,
+)
+from nrr.definitions import ReportRequest
+from nrr.insights.backtest import backtest_report
+from nrr.insights.forecast import METRICS, check_grain, forecast_report
+from nrr.insights.health import signal_report, unit_column
+from nrr.insights.signals import THRESHOLD, WINDOW, leading_indicators
+from nrr.insights.tables import (
+    at_risk_table,
+    backtest_table,
+    benchmark_line,
+    buckets_table,
+    forecast_notes,
+    forecast_table,
+    indicators_table,
+    verdict_notes,
+)
+from nrr.render import period_label
+from nrr.results import Report
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def forecast_selection(func: F) -> F:
+    """``selection_options`` with ``--period`` narrowed to what can be forecast."""
+    func = selection_options(func)
+    params: list[click.Parameter] = getattr(func, "__click_params__")  # noqa: B009
+    for index, param in enumerate(params):
+        if param.name == "period":
+            params[index] = click.Option(
+                ["--period"], type=click.Choice(["month", "quarter"]), default="month",
+                show_default=True, help="Period grain of the history and of the forecast.",
+            )
+    return func
+
+
+def show(renderables: list[RenderableType], output: Path | None) -> None:
+    """Print tables and notes to stdout (wide when piped) or into ``output``."""
+    if output is None:
+        console = Console(highlight=False)
+        if not console.is_terminal:
+            console = Console(highlight=False, width=240)
+        for item in renderables:
+            console.print(item)
+        return
+    with output.open("w", encoding="utf-8") as handle:
+        console = Console(file=handle, highlight=False, width=240)
+        for item in renderables:
+            console.print(item)
+    stderr.print(f"wrote the table to {output}")
+
+
+def _title(kind: str, request: ReportRequest, currency: str) -> str:
+    return (
+        f"{request.level.value.capitalize()}-level {request.grain.value} {kind}, {currency}"
+        + (f", by {', '.join(request.by)}" if request.by else "")
+        + "".join(f", {k}={v}" for k, v in request.filters)
+    )
+
+
+def _history(dataset: Dataset, request: ReportRequest, quiet: bool) -> Report:
+    with working("computing the history", quiet):
+        return dataset.run(request)
+
+
+@click.command()
+@forecast_selection
+@click.option("--horizon", type=click.IntRange(1, 60), default=6, show_default=True,
+              help="How many periods to forecast.")
+@click.option("--metric", "metrics", multiple=True, type=click.Choice(METRICS),
+              help="Forecast only this metric; repeatable (default: all five).")
+@click.option("--backtest", is_flag=True,
+              help="Instead of forecasting, compare the model with naive and drift "
+              "forecasts on the last periods.")
+@click.option("--backtest-periods", type=click.IntRange(1, 120), default=None, metavar="K",
+              help="Periods the backtest forecasts, one step ahead each (default: up to 6).")
+@output_options
+@handle_errors
+def forecast(
+    data: str, period: str, start: str | None, end: str | None, by: tuple[str, ...],
+    level: str, filters: tuple[str, ...], currency: str | None, fx: str,
+    fiscal_year_start: int, engine_name: str, spark_master: str | None, quiet: bool,
+    horizon: int, metrics: tuple[str, ...], backtest: bool, backtest_periods: int | None,
+    fmt: str, output: Path | None, decimals: int | None,
+) -> None:
+    """Forecast NRR, GRR and the expansion, contraction and churn MRR of DATA.
+
+    Damped-trend exponential smoothing (statsmodels, the nrr[forecast] extra) with 80% and
+    95% prediction intervals; a seasonal term only with two full years (eight quarters) of
+    history. Needs at least 6 periods of history. See docs/insights.md.
+    """
+    dataset = open_dataset(data, engine_name, quiet, spark_master)
+    request = selection_request(
+        dataset, period, start, end, by, level, filters, currency, fx, fiscal_year_start
+    )
+    check_grain(request)
+    report = _history(dataset, request, quiet)
+    chosen = list(metrics) or list(METRICS)
+    if backtest:
+        with working("backtesting", quiet):
+            tested = backtest_report(report, backtest_periods, chosen)
+        if fmt != "table":
+            emit(tested.table, fmt, output, decimals)
+            _notes(list(tested.verdicts), quiet)
+            return
+        title = _title(f"backtest ({tested.tested} periods)", request, report.currency)
+        show([backtest_table(tested, title), verdict_notes(tested)], output)
+        return
+    with working("fitting the models", quiet):
+        result = forecast_report(report, horizon, chosen)
+    if fmt != "table":
+        emit(result.table, fmt, output, decimals)
+        _notes([f"not forecast, too little history: {n}" for n in result.skipped], quiet)
+        return
+    title = _title(f"forecast, {horizon} periods ahead", request, report.currency)
+    last = report.periods[-1].label
+    show([forecast_table(result, title), forecast_notes(result, last)], output)
+
+
+def _notes(lines: list[str], quiet: bool) -> None:
+    """Notes go to stderr with a machine format, so stdout stays parseable."""
+    if not quiet:
+        for line in lines:
+            stderr.print(f"note: {line}", soft_wrap=True)
+
+
+def _cuts(text: str | None) -> list[float] | None:
+    if not text:
+        return None
+    try:
+        return [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a list of numbers such as 40,70",
+                                 param_hint="--cuts") from None
+
+
+@click.command()
+@selection_options
+@click.option("--threshold", type=click.FloatRange(0), default=THRESHOLD, show_default=True,
+              metavar="PCT", help="Early warning when the churn or contraction rate is more "
+              "than PCT % above its average over the previous periods.")
+@click.option("--window", type=click.IntRange(3, 36), default=WINDOW, show_default=True,
+              help="Previous periods averaged for the early warning.")
+@click.option("--correlate", "signal", default=None, metavar="SIGNAL",
+              help="Bucket customers by this signal's value at period start (signals table).")
+@click.option("--buckets", type=click.IntRange(2, 10), default=4, show_default=True,
+              help="With --correlate: quantile buckets of the signal.")
+@click.option("--cuts", default=None, metavar="X[,X]",
+              help="With --correlate: bucket edges instead of quantiles, e.g. 40,70.")
+@click.option("--below", type=float, default=None, metavar="X",
+              help="With --correlate: at risk below this value (default: the lowest "
+              "bucket's upper edge).")
+@click.option("--top", type=click.IntRange(1), default=20, show_default=True,
+              help="With --correlate: how many at-risk customers to list.")
+@click.option("--at-risk", "only_at_risk", is_flag=True,
+              help="With --correlate: output only the at-risk list.")
+@output_options
+@handle_errors
+def signals(
+    data: str, period: str, start: str | None, end: str | None, by: tuple[str, ...],
+    level: str, filters: tuple[str, ...], currency: str | None, fx: str,
+    fiscal_year_start: int, engine_name: str, spark_master: str | None, quiet: bool,
+    threshold: float, window: int, signal: str | None, buckets: int, cuts: str | None,
+    below: float | None, top: int, only_at_risk: bool,
+    fmt: str, output: Path | None, decimals: int | None,
+) -> None:
+    """Leading indicators of NRR per period, or NRR by a health or usage signal.
+
+    Without --correlate: growth of expansion, contraction and churn MRR, the share of the
+    starting cohort expanding, contracting and churning, and an early warning when churn or
+    contraction rises beyond --threshold. With --correlate SIGNAL: NRR and GRR per bucket of
+    the signal's value at period start, and the at-risk customers (low signal, large MRR).
+    """
+    if only_at_risk and not signal:
+        raise click.UsageError("--at-risk lists customers by a signal: add --correlate SIGNAL")
+    dataset = open_dataset(data, engine_name, quiet, spark_master)
+    request = selection_request(
+        dataset, period, start, end, by, level, filters, currency, fx, fiscal_year_start
+    )
+    if signal:
+        _correlate(dataset, request, signal, buckets, _cuts(cuts), below, top, only_at_risk,
+                   fmt, output, decimals, quiet)
+        return
+    report = _history(dataset, request, quiet)
+    result = leading_indicators(report, threshold, window)
+    if fmt != "table":
+        emit(result.table, fmt, output, decimals)
+        return
+    label = period_label(report.periods)
+    title = _title("leading indicators", request, report.currency) + (
+        f" · early warning: churn or contraction rate > {threshold:g}% above its "
+        f"{window}-period average"
+    )
+    totals = dataset.totals(report) if request.by else report  # the whole population
+    overall = totals.to_pylist() if totals is not None else []
+    show([indicators_table(result, label, title), benchmark_line(overall, label)], output)
+
+
+def _correlate(
+    dataset: Dataset, request: ReportRequest, signal: str, buckets: int,
+    cuts: list[float] | None, below: float | None, top: int, only_at_risk: bool,
+    fmt: str, output: Path | None, decimals: int | None, quiet: bool,
+) -> None:
+    with working(f"bucketing customers by {signal}", quiet):
+        result = signal_report(dataset, request, signal, buckets, cuts, below, top)
+    risky = result.at_risk
+    if fmt != "table":
+        emit((risky if only_at_risk else result.buckets).table, fmt, output, decimals)
+        return
+    unit = unit_column(request.level)
+    risk_title = (
+        f"At risk on {risky.as_of}: {risky.signal} below {risky.below:g}, largest MRR first "
+        f"(top {top})"
+    )
+    parts: list[RenderableType] = [at_risk_table(risky, unit, risk_title)]
+    if not only_at_risk:
+        title = _title(f"NRR by {result.buckets.signal} at period start", request,
+                       result.buckets.currency)
+        parts.insert(0, buckets_table(result.buckets, title))
+        parts.insert(1, Text(
+            "Each bucket pools its customers' periods: NRR = Σ MRR at period end / Σ MRR at "
+            "period start.", style="dim"))
+    show(parts, output)
