@@ -59,26 +59,30 @@ def cluster(work: Path) -> Iterator[str]:
         "PYSPARK_PYTHON": sys.executable,
     }
     port = free_port()
-    master = subprocess.Popen(
-        [str(SPARK_CLASS), "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
-         "--port", str(port), "--webui-port", str(free_port())],
-        env=env, stdout=subprocess.DEVNULL, stderr=(work / "master.log").open("w"),
-    )
     url = f"spark://127.0.0.1:{port}"
-    worker = None
-    try:
-        wait_for(port)
-        worker = subprocess.Popen(
-            [str(SPARK_CLASS), "org.apache.spark.deploy.worker.Worker", url, "--host",
-             "127.0.0.1", "--cores", "1", "--memory", "1g", "--webui-port", str(free_port())],
-            env=env, stdout=subprocess.DEVNULL, stderr=(work / "worker.log").open("w"),
+    with (work / "master.log").open("w") as master_log, (work / "worker.log").open(
+        "w"
+    ) as worker_log:
+        master = subprocess.Popen(
+            [str(SPARK_CLASS), "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
+             "--port", str(port), "--webui-port", str(free_port())],
+            env=env, stdout=subprocess.DEVNULL, stderr=master_log,
         )
-        yield url
-    finally:
-        for process in (worker, master):
-            if process is not None:
-                process.terminate()
-                process.wait(timeout=30)
+        worker = None
+        try:
+            wait_for(port)
+            worker = subprocess.Popen(
+                [str(SPARK_CLASS), "org.apache.spark.deploy.worker.Worker", url, "--host",
+                 "127.0.0.1", "--cores", "1", "--memory", "1g", "--webui-port",
+                 str(free_port())],
+                env=env, stdout=subprocess.DEVNULL, stderr=worker_log,
+            )
+            yield url
+        finally:
+            for process in (worker, master):
+                if process is not None:
+                    process.terminate()
+                    process.wait(timeout=30)
 
 
 def report(*args: str, env: dict[str, str] | None = None) -> list[dict[str, object]]:
