@@ -7,7 +7,7 @@ DEMO_DIR ?= demo-data
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install browser postgres demo test lint typecheck pytest lock clean bench bench-quick
+.PHONY: install browser postgres demo test lint typecheck pytest lock clean bench bench-quick fuzz load
 
 install: $(VENV)/.installed
 
@@ -24,7 +24,7 @@ demo: install
 	$(BIN)/nrr serve $(DEMO_DIR)
 
 lint: install
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench/load_test.py
 
 typecheck: install
 	$(BIN)/mypy --strict src/nrr
@@ -50,6 +50,15 @@ bench: install
 
 bench-quick: install
 	$(BIN)/python -m bench.run --sizes 100000 --runs 3 --out bench/results/quick
+
+# Longer fuzzing than `make test` (about 30 min on 2 cores), new random examples each run.
+fuzz: install
+	HYPOTHESIS_PROFILE=dev NRR_FUZZ_EXAMPLES=2000 NRR_API_FUZZ_EXAMPLES=200 $(BIN)/python -m pytest -q \
+		tests/hardening/test_fuzz_inputs.py tests/hardening/test_api_schema.py
+
+# A bounded loopback load test of `nrr serve` (docs/benchmarks.md).
+load: install
+	$(BIN)/python bench/load_test.py --out bench/results/load.json
 
 # Refresh the pinned versions CI installs (run after changing dependencies).
 lock: install

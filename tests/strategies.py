@@ -153,7 +153,7 @@ def end_dates(draw: DrawFn, start: date) -> date:
         if later is not None:
             return later
     if kind == "edge":
-        candidate: date = draw(edge_dates(start.year, 2026))
+        candidate: date = draw(edge_dates(start.year, max(start.year, 2026)))
         if candidate > start:
             return candidate
     return start + timedelta(days=draw(st.integers(1, 800)))

@@ -74,7 +74,7 @@ class Checked:
         return str(self.text[column].iloc[row])
 
     def line(self, row: int) -> int:
-        return self.raw.first_line + row
+        return self.raw.line(row)
 
     def place(self, row: int) -> str:
         """A row as a message refers to it: ``line 3``, or ``row id=42`` for a keyed table."""
@@ -187,7 +187,7 @@ def check_customers(checked: Checked) -> tuple[pd.Series, npt.NDArray[np.int64] 
         lambda r: f"customer_id {checked.value('customer_id', r)!r} already appears on "
         f"{checked.place(first_row[checked.value('customer_id', r)])}",
     )
-    if duplicated.any() or not usable(checked, "customer_id"):
+    if duplicated.any() or not usable(checked, "customer_id") or is_empty(ids).any():
         return ids, None
     if "parent_id" not in checked.text:
         return ids, np.arange(len(ids), dtype=np.int64)
