@@ -12,7 +12,7 @@ from datetime import date
 import ibis
 import ibis.expr.types as ir
 
-from nrr.engine.mrr import FOREVER
+from nrr.engine.changepoints import FOREVER
 
 BEGINNING = date(1, 1, 1)
 

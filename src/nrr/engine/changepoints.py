@@ -20,6 +20,8 @@ import pyarrow as pa
 
 from nrr.periods import month_index
 
+# The open end of a line or validity interval (changepoints is imported by mrr, not the
+# reverse, so the constant lives here).
 FOREVER = date(9999, 12, 31)
 
 # A running sum of +v and -v may leave 1e-13 instead of 0: such a level is no revenue.

@@ -8,7 +8,8 @@ import ibis
 import ibis.expr.types as ir
 
 from nrr.definitions import PRODUCT, Level, Period, ReportRequest
-from nrr.engine.mrr import FOREVER, normalized, unit_keys, units
+from nrr.engine.changepoints import FOREVER
+from nrr.engine.mrr import normalized, unit_keys, units
 from nrr.engine.report import unit_movements
 from nrr.engine.sources import Sources
 

@@ -7,15 +7,12 @@ days, and the unit x instant table only holds units with MRR > 0.
 
 from __future__ import annotations
 
-from datetime import date
-
 import ibis
 import ibis.expr.types as ir
 
 from nrr.definitions import PRODUCT, Level
 from nrr.engine.changepoints import InstantSpine, native_levels
 
-FOREVER = date(9999, 12, 31)
 DAYS_PER_MONTH = 30.4375
 # Stands in for a null product or group value inside the engine, so keys that may be null
 # join on plain equality (NULL = NULL is not true in SQL). Real values are never empty: an
