@@ -59,10 +59,10 @@ def _month_key(day: ir.DateValue, low: int, high: int) -> ir.IntegerValue:
     return ibis.least(ibis.greatest(key, low), high)
 
 
-def native_levels(lines: ir.Table, spine: InstantSpine, keys: list[str]) -> ir.Table:
-    """``(keys, currency, t, mrr)``: each unit's MRR per currency at every instant it pays,
-    in the lines' own currency."""
-    low, high, instants = spine.low, spine.high, spine.instants
+def change_points(lines: ir.Table, spine: InstantSpine, keys: list[str]) -> ir.Table:
+    """``(keys, currency, i, d)``: the net change of each unit's MRR in one currency at
+    instant index ``i``. Indexes past the last instant mean "after the request"."""
+    low, high = spine.low, spine.high
     # Two distinct lookup tables: joining one table twice makes Ibis resolve both sides'
     # columns to the same relation.
     starts = spine.start_lookup.rename(start_i="i", start_mk="mk")
@@ -76,7 +76,12 @@ def native_levels(lines: ir.Table, spine: InstantSpine, keys: list[str]) -> ir.T
     rises = spans.select(*keys, "currency", i=spans.start_i, d=spans.value)
     falls = spans.select(*keys, "currency", i=spans.end_i, d=-spans.value)
     deltas = rises.union(falls, distinct=False)
-    changes = deltas.group_by([*keys, "currency", "i"]).aggregate(d=deltas.d.sum())
+    return deltas.group_by([*keys, "currency", "i"]).aggregate(d=deltas.d.sum())
+
+
+def levels_from(changes: ir.Table, keys: list[str]) -> ir.Table:
+    """``(keys, currency, i, until, level)``: each unit's MRR per currency, ``level`` from
+    instant index ``i`` up to (not including) ``until``, only where it is revenue."""
     series = [changes[k] for k in [*keys, "currency"]]
     running = ibis.window(group_by=series, order_by=changes.i, rows=(None, 0))
     ordered = ibis.window(group_by=series, order_by=changes.i)  # lead takes no frame (Spark)
@@ -84,9 +89,20 @@ def native_levels(lines: ir.Table, spine: InstantSpine, keys: list[str]) -> ir.T
         level=changes.d.sum().over(running), until=changes.i.lead().over(ordered)
     )
     levels = levels.filter(levels.level > ZERO_LEVEL)
-    until = levels.until.fill_null(FOREVER_INDEX)  # the last level holds to the end
-    held = levels.join(instants, [instants.i >= levels.i, instants.i < until])
+    return levels.mutate(until=levels.until.fill_null(FOREVER_INDEX))
+
+
+def expand(levels: ir.Table, spine: InstantSpine, keys: list[str]) -> ir.Table:
+    """``(keys, currency, t, mrr)``: the levels at every instant they hold at."""
+    instants = spine.instants
+    held = levels.join(instants, [instants.i >= levels.i, instants.i < levels.until])
     return held.select(*keys, "currency", "t", mrr=held.level)
+
+
+def native_levels(lines: ir.Table, spine: InstantSpine, keys: list[str]) -> ir.Table:
+    """``(keys, currency, t, mrr)``: each unit's MRR per currency at every instant it pays,
+    in the lines' own currency."""
+    return expand(levels_from(change_points(lines, spine, keys), keys), spine, keys)
 
 
 @dataclass(frozen=True)

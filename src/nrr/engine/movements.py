@@ -55,7 +55,11 @@ def convert_at_start(rows: ir.Table, rates: ir.Table, keys: list[str]) -> ir.Tab
 
 def classify(rows: ir.Table, first: ir.Table, keys: list[str]) -> ir.Table:
     """Add the movement category of each unit (contract section 2)."""
-    rows = rows.left_join(first, keys).select(*rows.columns, "first_start")
+    return categorize(rows.left_join(first, keys).select(*rows.columns, "first_start"))
+
+
+def categorize(rows: ir.Table) -> ir.Table:
+    """Add the category to rows that carry the unit's ``first_start`` already."""
     tolerance = rows.m0 * RELATIVE_TOLERANCE
     in_cohort = rows.m0 > 0
     category = ibis.cases(

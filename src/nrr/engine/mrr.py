@@ -12,6 +12,7 @@ import ibis.expr.types as ir
 
 from nrr.definitions import PRODUCT, Level
 from nrr.engine.changepoints import InstantSpine, native_levels
+from nrr.engine.sources import KEY, ORGANIZATION_KEY
 
 DAYS_PER_MONTH = 30.4375
 # Stands in for a null product or group value inside the engine, so keys that may be null
@@ -42,13 +43,20 @@ def unit_keys(by_product: bool) -> list[str]:
     return ["unit", PRODUCT] if by_product else ["unit"]
 
 
-def units(lines: ir.Table, customers: ir.Table, level: Level, by_product: bool) -> ir.Table:
-    """Lines keyed by their unit: the account or its organization (and the product)."""
+def units(
+    lines: ir.Table, customers: ir.Table, level: Level, by_product: bool, numbered: bool = False
+) -> ir.Table:
+    """Lines keyed by their unit: the account or its organization (and the product).
+
+    ``numbered`` keys units by integers instead of ids: cheaper to hash and sort, for
+    results that never show a unit.
+    """
+    own, organization = (KEY, ORGANIZATION_KEY) if numbered else ("customer_id", "organization_id")
     if level is Level.ORGANIZATION:
-        orgs = customers.select(customer_id="customer_id", unit="organization_id")
-        lines = lines.join(orgs, "customer_id")
+        orgs = customers.select(**{own: own, "unit": organization})
+        lines = lines.join(orgs, own)
     else:
-        lines = lines.mutate(unit=lines.customer_id)
+        lines = lines.mutate(unit=lines[own])
     if by_product:
         lines = lines.mutate(product=lines.product.fill_null(NO_PRODUCT))
     return lines

@@ -18,7 +18,7 @@ from nrr.definitions import (
     Period,
     ReportRequest,
 )
-from nrr.engine import attributes, fx, movements
+from nrr.engine import attributes, fx, movements, totals
 from nrr.engine.changepoints import InstantSpine
 from nrr.engine.mrr import (
     NO_PRODUCT,
@@ -89,11 +89,49 @@ def unit_movements(
     return (rows.drop(*helpers) if helpers else rows), list(request.by)
 
 
+def needs_attributes(request: ReportRequest) -> bool:
+    """Whether the request groups or filters by a point-in-time attribute."""
+    return any(a != PRODUCT for a in [*request.by, *(a for a, _ in request.filters)])
+
+
+def period_sums(
+    sources: Sources, request: ReportRequest, periods: Sequence[Period], reporting: str
+) -> ir.Table:
+    """The section-3 sums per period and group, by the cheapest path that can answer.
+
+    Attributes can change between periods, so grouping or filtering by one needs each
+    unit's own row per period; totals by product or of everything do not (see totals.py).
+    """
+    if needs_attributes(request):
+        rows, groups = unit_movements(sources, request, periods, reporting)
+        return movements.aggregate(rows, groups)
+    instant_data = spine(periods)[1]
+    dates = instant_data.column("t").to_pylist()
+    instant_spine = InstantSpine.build(sources.backend.small, dates)
+    by_product = PRODUCT in request.by
+    keys = unit_keys(by_product)
+    lines = normalized(sources.lines)
+    for attribute, value in request.filters:  # only the product here
+        lines = lines.filter(lines[attribute] == value)
+    keyed = units(lines, sources.customers, request.level, by_product, numbered=True)
+    rates = fx.rates_at(sources.fx_rates, sources.backend.small(instant_data), reporting)
+    return totals.totals_expr(
+        keyed,
+        instant_spine,
+        totals.PeriodIndex.build(periods, dates),
+        sources.backend.small,
+        rates,
+        keys,
+        list(request.by),
+        request.fx,
+    )
+
+
 def report_expr(
     sources: Sources, request: ReportRequest, periods: Sequence[Period], reporting: str
 ) -> ir.Table:
-    rows, groups = unit_movements(sources, request, periods, reporting)
-    table = movements.aggregate(rows, groups)
+    table = period_sums(sources, request, periods, reporting)
+    groups = list(request.by)
     if not groups:  # ungrouped: every period has a row, even when nothing is active
         period_table = sources.backend.small(spine(periods)[0])
         joined = period_table.left_join(table, ["period_start", "period_end"])
