@@ -17,13 +17,19 @@ from pathlib import Path
 from typing import Protocol
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from nrr.dataset.contract import TABLES
+from nrr.dataset.columns import Text
+from nrr.dataset.contract import RESERVED_CUSTOMER_COLUMNS, TABLES, ColumnType
 from nrr.dataset.issues import Issue, Severity
 from nrr.errors import ConfigError
+
+# Text columns that usually repeat a few values (see ``_low_cardinality``).
+LOW_CARDINALITY = frozenset(
+    {("subscriptions", "kind"), ("subscriptions", "product"),
+     ("customer_attributes", "attribute"), ("signals", "name")}
+)
 
 
 @dataclass
@@ -33,7 +39,9 @@ class RawTable:
     name: str
     source: str
     columns: list[str]
-    data: pa.Table  # string columns named after ``columns`` (duplicates suffixed), no nulls
+    # string columns named after ``columns`` (duplicates suffixed), no nulls; a Parquet
+    # column may be a dictionary array of strings (read with ``columns.Text``)
+    data: pa.Table
     first_line: int = 2  # line number of the first data row (header is line 1)
     key: tuple[int, ...] = ()  # positions in ``columns`` of the primary key, if any
     path: Path | None = None  # the CSV file, whose rows need not be one line each
@@ -151,10 +159,40 @@ def _as_text(table: pa.Table, name: str, source: str, issues: list[Issue]) -> pa
 
 
 def _text_column(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    if pa.types.is_dictionary(column.type) and pa.types.is_string(column.type.value_type):
+        return _dictionary_text(column)
     if pa.types.is_timestamp(column.type):
         column = column.cast(pa.date32())  # a timestamp counts by its date, in its own zone
     text = column if pa.types.is_string(column.type) else column.cast(pa.string())
     return text.fill_null("")
+
+
+def _dictionary_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A dictionary-encoded string column as one dictionary array with nulls as "".
+
+    Its distinct values are parsed once each rather than once per row (``columns.Text``).
+    """
+    if len(column) == 0:
+        return pa.chunked_array([], pa.string())
+    column = column.unify_dictionaries()
+    dictionary = column.chunk(0).dictionary.fill_null("")
+    indices = pa.concat_arrays([chunk.indices for chunk in column.chunks])
+    if indices.null_count:
+        indices = indices.fill_null(pa.scalar(len(dictionary), indices.type))
+        dictionary = pa.concat_arrays([dictionary, pa.array([""], pa.string())])
+    return pa.chunked_array([pa.DictionaryArray.from_arrays(indices, dictionary)])
+
+
+def _low_cardinality(table: str, column: str) -> bool:
+    """Columns that usually repeat a few values (dates, codes, kinds, attributes): read from
+    Parquet as a dictionary they decode about four times faster and take less memory."""
+    spec = TABLES[table]
+    if (table, column) in LOW_CARDINALITY:
+        return True
+    if column in spec.column_names:
+        kind = next(c.type for c in spec.columns if c.name == column)
+        return kind in {ColumnType.DATE, ColumnType.INTEGER, ColumnType.CURRENCY}
+    return spec.keeps_unknown_columns and column not in RESERVED_CUSTOMER_COLUMNS
 
 
 def _drop_unnamed(table: RawTable, issues: list[Issue]) -> RawTable:
@@ -167,8 +205,7 @@ def _drop_unnamed(table: RawTable, issues: list[Issue]) -> RawTable:
     if not blank:
         return table
     for i in blank:
-        text = pc.utf8_trim_whitespace(table.data.column(i))
-        if pc.any(pc.not_equal(text, "")).as_py():
+        if not Text.of(table.data.column(i)).empty.all():
             issues.append(
                 Issue(table.source, 1, "-", "column-unnamed",
                       f"column {i + 1} has no name in the header but holds values: name it, "
@@ -355,7 +392,14 @@ def _read_csv(path: Path, source: str, name: str, result: ReadResult) -> RawTabl
 
 
 def _read_parquet(path: Path, source: str, name: str, result: ReadResult) -> RawTable | None:
-    data = pq.read_table(path)
+    schema = pq.read_schema(path)
+    dictionary = [
+        field.name for field in schema
+        if pa.types.is_string(field.type) and "." not in field.name
+        and schema.get_all_field_indices(field.name) == [schema.get_field_index(field.name)]
+        and column_name_of(field.name) and _low_cardinality(name, column_name_of(field.name))
+    ]
+    data = pq.read_table(path, read_dictionary=dictionary)
     columns = [column_name_of(c) for c in data.column_names]
     text = _as_text(data, name, source, result.issues)
     if text is None:

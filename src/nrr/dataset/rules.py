@@ -6,18 +6,22 @@ file with a million rows is checked in a few numpy passes and every problem is r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from nrr.dataset.columns import (
     FIRST_DATE,
     LAST_DATE,
     BoolArray,
-    dates_out_of_range,
+    Strings,
+    Text,
+    as_datetime64,
     is_empty,
     is_in,
     parse_dates,
@@ -38,15 +42,20 @@ from nrr.dataset.readers import RawTable, unknown_column_warning
 
 @dataclass
 class Checked:
-    """A raw table being validated: its text columns and what parsed cleanly."""
+    """A raw table being validated: its text columns and what parsed cleanly.
+
+    Parsed columns are Arrow arrays: ``dates`` date32 and ``numbers`` float64, both null
+    where a value did not parse; ``integers`` int64, 0 where a value did not parse.
+    """
 
     raw: RawTable
     spec: Table
     issues: list[Issue] = field(default_factory=list)
-    text: dict[str, pd.Series] = field(default_factory=dict)
-    dates: dict[str, npt.NDArray[np.datetime64]] = field(default_factory=dict)
-    numbers: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict)
-    integers: dict[str, npt.NDArray[np.int64]] = field(default_factory=dict)
+    text: dict[str, Text] = field(default_factory=dict)
+    dates: dict[str, Strings] = field(default_factory=dict)
+    numbers: dict[str, Strings] = field(default_factory=dict)
+    integers: dict[str, Strings] = field(default_factory=dict)
+    parsed: dict[str, BoolArray] = field(default_factory=dict)  # which integers parsed
     broken: set[str] = field(default_factory=set)  # columns with a failed parse somewhere
 
     @property
@@ -71,7 +80,7 @@ class Checked:
             )
 
     def value(self, column: str, row: int) -> str:
-        return str(self.text[column].iloc[row])
+        return self.text[column].value(row)
 
     def line(self, row: int) -> int:
         return self.raw.line(row)
@@ -96,7 +105,6 @@ def check_table(raw: RawTable) -> Checked:
 def _check_header(checked: Checked) -> None:
     raw, spec = checked.raw, checked.spec
     seen: dict[str, int] = {}
-    frame = raw.data.to_pandas()
     for i, name in enumerate(raw.columns):
         if name in seen:
             checked.issues.append(
@@ -108,7 +116,7 @@ def _check_header(checked: Checked) -> None:
             continue
         seen[name] = i
         if name in spec.column_names or spec.keeps_unknown_columns:
-            checked.text[name] = frame[raw.data.column_names[i]].astype(str)
+            checked.text[name] = Text.of(raw.data.column(i))
         elif i not in raw.key:  # a database key (``id``) is used: it names rows in issues
             checked.issues.append(unknown_column_warning(raw, name))
     for column in spec.columns:
@@ -123,15 +131,20 @@ def _check_header(checked: Checked) -> None:
 
 def _check_column(checked: Checked, name: str, kind: ColumnType, required: bool) -> None:
     values = checked.text[name]
+    if kind is ColumnType.TEXT and not required:
+        return
     empty = is_empty(values)
     if required:
         checked.flag(empty, name, "value-required", lambda _r: f"{name} is required")
+    if kind is ColumnType.TEXT:
+        return
     present = ~empty
     bad: BoolArray
     if kind is ColumnType.DATE:
-        checked.dates[name], ok = parse_dates(values)
+        dates = parse_dates(values)
+        checked.dates[name], ok = dates.days, dates.ok
         bad = present & ~ok
-        far = dates_out_of_range(values, bad)
+        far = bad & dates.far
         checked.flag(
             bad & ~far, name, "date-format",
             lambda r: f"{checked.value(name, r)!r} is not a valid date in YYYY-MM-DD form",
@@ -151,6 +164,7 @@ def _check_column(checked: Checked, name: str, kind: ColumnType, required: bool)
         )
     elif kind is ColumnType.INTEGER:
         checked.integers[name], ok = parse_integers(values)
+        checked.parsed[name] = ok
         bad = present & ~ok
         checked.flag(
             bad, name, "integer-format",
@@ -174,31 +188,48 @@ def usable(checked: Checked, *columns: str) -> bool:
     return all(c in checked.text and c not in checked.broken for c in columns)
 
 
-def check_customers(checked: Checked) -> tuple[pd.Series, npt.NDArray[np.int64] | None]:
+def check_customers(checked: Checked) -> tuple[Text, npt.NDArray[np.int64] | None]:
     """Unique ids, known parents, no cycles. Returns ids and each row's organization row."""
-    ids = checked.text.get("customer_id", pd.Series([], dtype=str))
-    duplicated = np.array(ids.duplicated(keep="first"), dtype=bool) & ~is_empty(ids)
+    ids = checked.text.get("customer_id", Text(pa.array([], pa.string())))
+    blank = is_empty(ids)
+    duplicated = np.zeros(len(ids), dtype=bool)
     first_row: dict[str, int] = {}
-    if duplicated.any():
-        for i, v in enumerate(ids):
-            first_row.setdefault(v, i)
+    if len(ids) and len(pc.unique(ids.plain())) < len(ids):
+        # the first row of each value, then every other row holding it
+        codes = _codes(ids)
+        _, first = np.unique(codes, return_index=True)
+        duplicated[:] = True
+        duplicated[first] = False
+        duplicated &= ~blank
+        for r in np.flatnonzero(duplicated):
+            first_row[ids.value(int(r))] = int(first[codes[r]])
     checked.flag(
         duplicated, "customer_id", "id-duplicate",
         lambda r: f"customer_id {checked.value('customer_id', r)!r} already appears on "
         f"{checked.place(first_row[checked.value('customer_id', r)])}",
     )
-    if duplicated.any() or not usable(checked, "customer_id") or is_empty(ids).any():
+    if duplicated.any() or not usable(checked, "customer_id") or blank.any():
         return ids, None
     if "parent_id" not in checked.text:
         return ids, np.arange(len(ids), dtype=np.int64)
     return ids, _organizations(checked, ids)
 
 
-def _organizations(checked: Checked, ids: pd.Series) -> npt.NDArray[np.int64] | None:
+def _codes(values: Text) -> npt.NDArray[np.int64]:
+    """Each row's value as a number: equal values, equal numbers."""
+    codes = pc.dictionary_encode(_array(values.values))
+    indices = np.asarray(codes.indices.to_numpy(zero_copy_only=False)).astype(np.int64)
+    return indices if values.codes is None else indices[values.codes_np]
+
+
+def _organizations(checked: Checked, ids: Text) -> npt.NDArray[np.int64] | None:
     """Top-most ancestor of each row by pointer jumping (log depth vectorised passes)."""
     parents = checked.text["parent_id"]
     has_parent = ~is_empty(parents)
-    position = pd.Index(ids).get_indexer(parents.where(has_parent, "\x00"))
+    found = parents.map(lambda v: pc.index_in(v, value_set=_array(ids.plain())))
+    position = np.asarray(
+        _array(pc.fill_null(found, -1)).to_numpy(zero_copy_only=False), dtype=np.int64
+    )
     unknown = has_parent & (position < 0)
     checked.flag(
         unknown, "parent_id", "parent-unknown",
@@ -222,11 +253,18 @@ def _organizations(checked: Checked, ids: pd.Series) -> npt.NDArray[np.int64] | 
     return None if cyclic.any() else pointer
 
 
-def check_known_customers(checked: Checked, ids: Sequence[str] | pd.Series) -> None:
+def _array(values: Strings) -> pa.Array:
+    """One Arrow array (a value set, or a column to turn into numpy)."""
+    if isinstance(values, pa.ChunkedArray):
+        return values.combine_chunks() if values.num_chunks else pa.array([], values.type)
+    return values
+
+
+def check_known_customers(checked: Checked, ids: Text) -> None:
     if not usable(checked, "customer_id"):
         return
     values = checked.text["customer_id"]
-    unknown = ~is_in(values, pd.Series(ids)) & ~is_empty(values)
+    unknown = ~is_in(values, _array(ids.plain())) & ~is_empty(values)
     checked.flag(
         unknown, "customer_id", "customer-unknown",
         lambda r: f"customer_id {checked.value('customer_id', r)!r} is not in the customers table",
@@ -234,15 +272,22 @@ def check_known_customers(checked: Checked, ids: Sequence[str] | pd.Series) -> N
 
 
 def present(checked: Checked, *columns: str) -> bool:
-    """Row-wise rules need only the columns: unparsable cells are NaN/NaT and never match."""
+    """Row-wise rules need only the columns: unparsable cells are null and never match."""
     return all(c in checked.text for c in columns)
+
+
+def _true(values: Strings) -> BoolArray:
+    """A boolean Arrow result as a numpy mask, null as False."""
+    return np.asarray(
+        _array(pc.fill_null(values, False)).to_numpy(zero_copy_only=False), dtype=bool
+    )
 
 
 def check_non_negative(checked: Checked, column: str) -> None:
     if present(checked, column):
         values = checked.numbers[column]
         checked.flag(
-            values < 0, column, "amount-negative",
+            _true(pc.less(values, 0)), column, "amount-negative",
             lambda r: f"{checked.value(column, r)} is negative; {column} must be >= 0",
         )
 
@@ -250,26 +295,27 @@ def check_non_negative(checked: Checked, column: str) -> None:
 def check_subscriptions(checked: Checked) -> None:
     check_non_negative(checked, "amount")
     if present(checked, "billing_months"):
-        months, parsed = parse_integers(checked.text["billing_months"])
+        months, parsed = checked.integers["billing_months"], checked.parsed["billing_months"]
         checked.flag(
-            parsed & (months < 1), "billing_months", "billing-months-range",
+            parsed & _true(pc.less(months, 1)), "billing_months", "billing-months-range",
             lambda r: f"billing_months is {checked.value('billing_months', r)}; it must be >= 1",
         )
     if present(checked, "start_date", "end_date"):
         start, end = checked.dates["start_date"], checked.dates["end_date"]
         checked.flag(
-            ~np.isnat(end) & ~np.isnat(start) & (end <= start), "end_date", "end-after-start",
+            _true(pc.less_equal(end, start)), "end_date", "end-after-start",
             lambda r: f"end_date {checked.value('end_date', r)} is not after start_date "
             f"{checked.value('start_date', r)}",
         )
     if "kind" in checked.text:
-        kind = checked.text["kind"].str.strip()
-        bad = ~np.array(kind.isin(KINDS), dtype=bool) & ~is_empty(kind)
+        kind = checked.text["kind"].trimmed
+        bad = ~kind.mask(lambda v: pc.is_in(v, value_set=pa.array(sorted(KINDS))))
+        bad &= ~is_empty(kind)
         checked.flag(
             bad, "kind", "kind-value",
             lambda r: f"kind {checked.value('kind', r)!r} is not 'recurring' or 'usage'",
         )
-        usage = np.array(kind == "usage", dtype=bool)
+        usage = kind.mask(lambda v: pc.equal(v, "usage"))
         if "end_date" in checked.text:
             usage &= is_empty(checked.text["end_date"])
         checked.flag(
@@ -279,13 +325,21 @@ def check_subscriptions(checked: Checked) -> None:
         )
 
 
+def _duplicated(**keys: object) -> BoolArray:
+    """Rows whose key columns repeat an earlier row's (pandas' ``duplicated``)."""
+    return np.array(pd.DataFrame(keys).duplicated(keep="first"), dtype=bool)
+
+
+def _objects(values: Text) -> npt.NDArray[np.object_]:
+    return np.asarray(_array(values.plain()).to_numpy(zero_copy_only=False), dtype=object)
+
+
 def check_events(checked: Checked) -> None:
     check_non_negative(checked, "mrr")
     if usable(checked, "customer_id", "date"):
-        keys = pd.DataFrame(
-            {"c": checked.text["customer_id"], "d": checked.dates["date"]}
+        dup = _duplicated(
+            c=_objects(checked.text["customer_id"]), d=as_datetime64(checked.dates["date"])
         )
-        dup = np.array(keys.duplicated(keep="first"), dtype=bool)
         checked.flag(
             dup, "date", "event-duplicate",
             lambda r: f"customer {checked.value('customer_id', r)!r} already has an event on "
@@ -296,17 +350,23 @@ def check_events(checked: Checked) -> None:
 def check_fx_rates(checked: Checked) -> None:
     if present(checked, "rate"):
         checked.flag(
-            checked.numbers["rate"] <= 0, "rate", "rate-positive",
+            _true(pc.less_equal(checked.numbers["rate"], 0)), "rate", "rate-positive",
             lambda r: f"rate {checked.value('rate', r)} must be > 0",
         )
     if usable(checked, "currency", "date"):
-        keys = pd.DataFrame({"c": checked.text["currency"], "d": checked.dates["date"]})
-        dup = np.array(keys.duplicated(keep="first"), dtype=bool)
+        dup = _duplicated(
+            c=_objects(checked.text["currency"]), d=as_datetime64(checked.dates["date"])
+        )
         checked.flag(
             dup, "date", "rate-duplicate",
             lambda r: f"{checked.value('currency', r)} already has a rate on "
             f"{checked.value('date', r)}",
         )
+
+
+def signal_names(checked: Checked) -> Text:
+    """Signal names as they compare: trimmed and lower-cased, like attribute names."""
+    return checked.text["name"].trimmed.derive(pc.utf8_lower)
 
 
 def check_signals(checked: Checked) -> None:
@@ -315,14 +375,15 @@ def check_signals(checked: Checked) -> None:
     Names compare like attribute names, trimmed and case-insensitive.
     """
     if usable(checked, "customer_id", "date", "name"):
-        name = checked.text["name"].str.strip().str.lower()
-        keys = pd.DataFrame({"c": checked.text["customer_id"], "n": name,
-                             "d": checked.dates["date"]})
-        dup = np.array(keys.duplicated(keep="first"), dtype=bool)
+        name = signal_names(checked)
+        dup = _duplicated(
+            c=_objects(checked.text["customer_id"]), n=_objects(name),
+            d=as_datetime64(checked.dates["date"]),
+        )
         checked.flag(
             dup, "date", "signal-duplicate",
             lambda r: f"customer {checked.value('customer_id', r)!r} already has a "
-            f"{name.iloc[r]!r} value on {checked.value('date', r)}",
+            f"{name.value(r)!r} value on {checked.value('date', r)}",
         )
 
 

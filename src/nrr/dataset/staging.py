@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nrr.dataset import rules
-from nrr.dataset.columns import arrow, is_empty, nullable_text
+from nrr.dataset.columns import Strings, Text, as_datetime64, nullable_text, text_or
 from nrr.dataset.contract import DEFAULT_BASE_CURRENCY
 from nrr.dataset.issues import Issue, IssueSet
 from nrr.dataset.postgres import is_database_url
@@ -101,7 +101,7 @@ def read_dataset(path: Path | str) -> StagedData:
     checked = {name: rules.check_table(raw) for name, raw in result.tables.items()}
     _check_presence(reader.source, result.found, issues)
     customers = checked.get("customers")
-    ids: pd.Series = pd.Series([], dtype=str)
+    ids = Text(pa.array([], pa.string()))
     roots: npt.NDArray[np.int64] | None = None
     if customers is not None:
         ids, roots = rules.check_customers(customers)
@@ -150,14 +150,22 @@ def _check_currencies(checked: dict[str, Checked], issues: IssueSet) -> str | No
         return None
     if "currency" not in revenue.text:
         return DEFAULT_BASE_CURRENCY
-    currency = revenue.text["currency"].str.strip()
-    used = set(currency[currency != ""].unique())
+    currency = revenue.text["currency"].trimmed
+    used = set(currency.unique()) - {""}
     fx = checked.get("fx_rates")
     fx_ok = fx is not None and rules.usable(fx, "currency", "date")
-    first_rate: dict[str, object] = {}
+    first_rate: dict[str, int] = {}  # currency -> its first rate's date, as date32 days
     if fx is not None and fx_ok:
-        frame = pd.DataFrame({"c": fx.text["currency"].str.strip(), "d": fx.dates["date"]})
-        first_rate = {str(k): v for k, v in frame.groupby("c")["d"].min().items()}
+        firsts = (
+            pa.table(
+                {"c": fx.text["currency"].trimmed.plain(), "d": fx.dates["date"].cast(pa.int32())}
+            )
+            .group_by("c")
+            .aggregate([("d", "min")])
+        )
+        first_rate = dict(
+            zip(firsts["c"].to_pylist(), firsts["d_min"].to_pylist(), strict=True)
+        )
     rateless = sorted(used - set(first_rate))
     if len(rateless) > 1 and DEFAULT_BASE_CURRENCY not in rateless:
         issues.add(
@@ -169,33 +177,48 @@ def _check_currencies(checked: dict[str, Checked], issues: IssueSet) -> str | No
     base = rateless[0] if len(rateless) == 1 else DEFAULT_BASE_CURRENCY
     if not rules.usable(revenue, date_column):
         return base
-    filled = currency.where(currency != "", base)
-    starts = revenue.dates[date_column]
-    first = filled.map(first_rate).to_numpy(dtype="datetime64[D]")
-    missing = np.array(filled != base, dtype=bool) & (np.isnat(first) | (first > starts))
+    # per distinct currency (the empty one is the base): foreign, and its first rate's day
+    filled = currency if currency.codes is not None else Text.of(
+        pc.dictionary_encode(currency.values)
+    )
+    names = [base if c == "" else str(c) for c in filled.values.to_pylist()]
+    foreign = np.array([c != base for c in names], dtype=bool)
+    first_day = pa.array([first_rate.get(c) for c in names], pa.int32())
+    starts = revenue.dates[date_column].cast(pa.int32())
+    first = pc.take(first_day, filled.codes)
+    no_rate = _bools(pc.or_kleene(pc.is_null(first), pc.greater(first, starts)))
+    missing = filled.spread(foreign) & no_rate
     revenue.flag(
         missing, "currency", "fx-missing",
-        lambda r: f"no {filled.iloc[r]} rate in force on {revenue.value(date_column, r)}: "
-        f"add an fx_rates row for {filled.iloc[r]} dated on or before it",
+        lambda r: f"no {names[filled.codes_np[r]]} rate in force on "
+        f"{revenue.value(date_column, r)}: add an fx_rates row for "
+        f"{names[filled.codes_np[r]]} dated on or before it",
     )
     return base
+
+
+def _bools(values: Strings) -> npt.NDArray[np.bool_]:
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks else pa.array([], pa.bool_())
+    return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _stage(
     path: Path | str,
     checked: dict[str, Checked],
-    ids: pd.Series,
+    ids: Text,
     roots: npt.NDArray[np.int64],
     base: str,
     warnings: tuple[Issue, ...],
 ) -> StagedData:
     customers = checked["customers"]
     attributes = tuple(rules.attribute_columns(customers))
+    customer_ids = _single(ids.plain())
     customer_table = pa.table(
         {
-            "customer_id": arrow(ids),
-            "organization_id": arrow(ids).take(pa.array(roots)),
-            **{a: _nullable_text(customers.text[a]) for a in attributes},
+            "customer_id": customer_ids,
+            "organization_id": customer_ids.take(pa.array(roots)),
+            **{a: _single(nullable_text(customers.text[a])) for a in attributes},
         }
     )
     revenue_name = "subscriptions" if "subscriptions" in checked else "events"
@@ -228,41 +251,46 @@ def _stage(
     )
 
 
-def _nullable_text(values: pd.Series) -> pa.Array:
-    return nullable_text(values)
+def _single(values: Strings) -> pa.Array:
+    """One Arrow array: the staged tables keep the one-chunk layout they always had."""
+    if isinstance(values, pa.ChunkedArray):
+        return values.combine_chunks() if values.num_chunks else pa.array([], values.type)
+    return values
+
+
+def _text(checked: Checked, column: str) -> Text:
+    """The column, or empty text when the table has no such column."""
+    return checked.text.get(column) or Text.empty_column(checked.rows)
 
 
 def _text_or(checked: Checked, column: str, default: str) -> pa.Array:
     """The trimmed column, with ``default`` where it is empty or absent."""
     if column not in checked.text:
         return pa.array([default] * checked.rows, pa.string())
-    values = pc.utf8_trim_whitespace(arrow(checked.text[column]))
-    return pc.if_else(pc.equal(values, ""), default, values)
+    return _single(text_or(checked.text[column], default))
 
 
 def _subscription_lines(checked: Checked, base: str) -> pa.Table:
-    months = checked.integers.get("billing_months")
-    present = (
-        ~is_empty(checked.text["billing_months"])
-        if "billing_months" in checked.text
-        else np.zeros(checked.rows, dtype=bool)
-    )
-    billing = np.where(present, months if months is not None else 1, 1).astype(np.int64)
-    end = checked.dates.get("end_date", np.full(checked.rows, np.datetime64("NaT"), "M8[D]"))
-    product = checked.text.get("product", pd.Series([""] * checked.rows, dtype=object))
+    billing: Strings
+    if "billing_months" in checked.text:
+        text = checked.text["billing_months"]
+        billing = pc.if_else(
+            pa.array(text.empty), pa.scalar(1, pa.int64()), checked.integers["billing_months"]
+        )
+    else:
+        billing = pa.array(np.ones(checked.rows, dtype=np.int64))
+    end = checked.dates.get("end_date", pa.nulls(checked.rows, pa.date32()))
     return pa.table(
         [
-            arrow(checked.text["customer_id"]),
-            pa.array(checked.dates["start_date"], pa.date32()),
-            pa.array(end, pa.date32(), mask=np.isnat(end)),
-            pa.array(checked.numbers["amount"], pa.float64()),
-            pa.array(billing, pa.int64()),
+            _single(checked.text["customer_id"].plain()),
+            _single(checked.dates["start_date"]),
+            _single(end),
+            _single(checked.numbers["amount"]),
+            _single(billing),
             _text_or(checked, "currency", base),
             _text_or(checked, "kind", "recurring"),
-            _nullable_text(product),
-            _nullable_text(
-                checked.text.get("subscription_id", pd.Series([""] * checked.rows, dtype=object))
-            ),
+            _single(nullable_text(_text(checked, "product"))),
+            _single(nullable_text(_text(checked, "subscription_id"))),
         ],
         schema=LINE_SCHEMA,
     )
@@ -272,9 +300,11 @@ def _event_lines(checked: Checked, base: str) -> pa.Table:
     """Events as lines: each event's mrr holds from its date to the customer's next event."""
     frame = pd.DataFrame(
         {
-            "customer_id": checked.text["customer_id"].to_numpy(dtype=object),
-            "start_date": checked.dates["date"],
-            "amount": checked.numbers["mrr"],
+            "customer_id": _single(checked.text["customer_id"].plain()).to_numpy(
+                zero_copy_only=False
+            ),
+            "start_date": as_datetime64(checked.dates["date"]),
+            "amount": _single(checked.numbers["mrr"]).to_numpy(zero_copy_only=False),
             "currency": _text_or(checked, "currency", base).to_numpy(zero_copy_only=False),
         }
     ).sort_values(["customer_id", "start_date"], kind="stable")
@@ -301,12 +331,14 @@ def _fx_table(checked: Checked | None, base: str) -> pa.Table:
     valid_from = np.array(["0001-01-01"], dtype="datetime64[D]")
     rate = np.array([1.0])
     if checked is not None and checked.rows:
-        given = checked.text["currency"].str.strip()
-        if (given == base).any():
+        given = [str(c) for c in checked.text["currency"].trimmed.plain().to_pylist()]
+        if base in given:
             currency, valid_from, rate = [], valid_from[:0], rate[:0]
-        currency = currency + list(given)
-        valid_from = np.concatenate([valid_from, checked.dates["date"]])
-        rate = np.concatenate([rate, checked.numbers["rate"]])
+        currency = currency + given
+        valid_from = np.concatenate([valid_from, as_datetime64(checked.dates["date"])])
+        rate = np.concatenate(
+            [rate, np.asarray(_single(checked.numbers["rate"]).to_numpy(zero_copy_only=False))]
+        )
     return pa.table(
         {
             "currency": pa.array(currency, pa.string()),
@@ -326,18 +358,14 @@ def _attribute_history(checked: Checked | None) -> pa.Table:
                 "valid_from": pa.array([], pa.date32()),
             }
         )
-    value = checked.text.get("value", pd.Series([""] * checked.rows, dtype=object))
     return pa.table(
         {
-            "customer_id": pa.array(
-                checked.text["customer_id"].to_numpy(dtype=object), pa.string()
+            "customer_id": _single(checked.text["customer_id"].plain()),
+            "attribute": _single(
+                checked.text["attribute"].trimmed.derive(pc.utf8_lower).plain()
             ),
-            "attribute": pa.array(
-                checked.text["attribute"].str.strip().str.lower().to_numpy(dtype=object),
-                pa.string(),
-            ),
-            "value": _nullable_text(value),
-            "valid_from": pa.array(checked.dates["valid_from"], pa.date32()),
+            "value": _single(nullable_text(_text(checked, "value"))),
+            "valid_from": _single(checked.dates["valid_from"]),
         }
     )
 
@@ -347,12 +375,10 @@ def _signals_table(checked: Checked | None) -> pa.Table:
         return no_signals()
     return pa.table(
         [
-            arrow(checked.text["customer_id"]),
-            pa.array(checked.dates["date"], pa.date32()),
-            pa.array(
-                checked.text["name"].str.strip().str.lower().to_numpy(dtype=object), pa.string()
-            ),
-            pa.array(checked.numbers["value"], pa.float64()),
+            _single(checked.text["customer_id"].plain()),
+            _single(checked.dates["date"]),
+            _single(rules.signal_names(checked).plain()),
+            _single(checked.numbers["value"]),
         ],
         schema=SIGNAL_SCHEMA,
     )

@@ -1,0 +1,165 @@
+"""The dataset layer's fast paths decide exactly as the per-value checks they replaced.
+
+Dates are parsed by one Arrow cast per column (or per distinct value of a Parquet
+dictionary column); only pieces the cast rejects take the exact ``strptime``/``strftime``
+path. These cases pin what that path decided before the fast one existed: impossible
+dates, month 13, non-ISO shapes, years outside 1900-2999, and spaces around a date.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from nrr.dataset.staging import read_dataset
+from nrr.errors import InputError
+
+# value -> the rule it breaks (None: a valid date once trimmed)
+DATES: dict[str, str | None] = {
+    "2024-02-30": "date-format",
+    "2023-02-29": "date-format",
+    "2024-02-29": None,
+    "2100-02-29": "date-format",
+    "2000-02-29": None,
+    "2024-13-01": "date-format",
+    "2024-00-10": "date-format",
+    "2024-01-00": "date-format",
+    "2024-01-32": "date-format",
+    "2024-1-5": "date-format",
+    "+2024-01-01": "date-format",
+    "20240101": "date-format",
+    "2024/01/05": "date-format",
+    "2024-01-05T00:00": "date-format",
+    "24-01-05": "date-format",
+    "\uff12\uff10\uff12\uff14-01-05": "date-format",  # full-width digits
+    " 2024-01-05": None,
+    "2024-01-05 ": None,
+    "\t2024-01-05": None,
+    "\u00a02024-01-05": None,  # a no-break space is trimmed too
+    " 2024-02-30 ": "date-format",
+    "0024-01-01": "date-range",
+    "0999-12-31": "date-range",
+    "1899-12-31": "date-range",
+    "1900-01-01": None,
+    "2999-12-31": None,
+    "3000-01-01": "date-range",
+    "9999-12-31": "date-range",
+    "0000-01-01": "date-range",
+    " 3000-01-01": "date-range",
+}
+VALUES = list(DATES)
+
+
+def _message(rule: str, value: str) -> str:
+    if rule == "date-format":
+        return f"{value!r} is not a valid date in YYYY-MM-DD form"
+    return (
+        f"{value!r} is outside 1900-01-01 to 2999-12-31, the dates nrr reads (a line that "
+        "has not ended has an empty end_date)"
+    )
+
+
+def _expected(values: list[str], first_line: int = 2) -> list[tuple[int, str, str, str]]:
+    return [
+        (first_line + i, "start_date", rule, _message(rule, value))
+        for i, value in enumerate(values)
+        if (rule := DATES.get(value)) is not None
+    ]
+
+
+def _issues(folder: Path) -> list[tuple[int, str, str, str]]:
+    with pytest.raises(InputError) as caught:
+        read_dataset(folder)
+    return [(i.line, i.column, i.rule, i.message) for i in caught.value.issues]
+
+
+def _csv(folder: Path, starts: list[str]) -> None:
+    (folder / "customers.csv").write_text("customer_id\nc1\n")
+    rows = "".join(f'c1,"{value}",100\n' for value in starts)
+    (folder / "subscriptions.csv").write_text(
+        "customer_id,start_date,amount\n" + rows, encoding="utf-8"
+    )
+
+
+def _parquet(folder: Path, starts: list[str]) -> None:
+    pq.write_table(pa.table({"customer_id": ["c1"]}), folder / "customers.parquet")
+    subscriptions = pa.table(
+        {
+            "customer_id": ["c1"] * len(starts),
+            "start_date": starts,
+            "amount": ["100"] * len(starts),
+        }
+    )
+    pq.write_table(subscriptions, folder / "subscriptions.parquet", row_group_size=7)
+
+
+@pytest.mark.parametrize("write", [_csv, _parquet], ids=["csv", "parquet"])
+def test_tricky_dates_keep_their_rules(tmp_path: Path, write: object) -> None:
+    assert callable(write)
+    write(tmp_path, VALUES)
+    assert _issues(tmp_path) == _expected(VALUES)
+
+
+@pytest.mark.parametrize("write", [_csv, _parquet], ids=["csv", "parquet"])
+def test_each_tricky_date_alone(tmp_path: Path, write: object) -> None:
+    """One value in an otherwise valid column: the fast cast fails (or not) on it alone."""
+    assert callable(write)
+    for value, rule in DATES.items():
+        folder = tmp_path / str(VALUES.index(value))
+        folder.mkdir()
+        write(folder, ["2024-01-01", value, "2024-03-01"])
+        if rule is None:
+            staged = read_dataset(folder)
+            assert staged.lines.num_rows == 3
+        else:
+            assert _issues(folder) == [(3, "start_date", rule, _message(rule, value))]
+
+
+def test_bad_dates_deep_in_a_large_column_name_their_lines(tmp_path: Path) -> None:
+    """The fallback works piece by piece: bad values far apart keep their own lines."""
+    good = "2024-05-01"
+    starts = [good] * 150_000
+    places = {70_000: "2024-02-30", 70_001: " 2024-01-05", 140_000: "3000-01-01", 5: "2024-1-5"}
+    for row, value in places.items():
+        starts[row] = value
+    _csv(tmp_path, starts)
+    expected = sorted(
+        (row + 2, "start_date", rule, _message(rule, value))
+        for row, value in places.items()
+        if (rule := DATES[value]) is not None
+    )
+    assert _issues(tmp_path) == expected
+
+
+@pytest.mark.parametrize("write", [_csv, _parquet], ids=["csv", "parquet"])
+def test_spaces_around_valid_dates_stage_the_same_dates(tmp_path: Path, write: object) -> None:
+    assert callable(write)
+    starts = [" 2024-01-05", "2024-01-05 ", "\t2024-01-05", "2024-02-29", "1900-01-01"]
+    write(tmp_path, starts)
+    staged = read_dataset(tmp_path)
+    assert [d.isoformat() for d in staged.lines["start_date"].to_pylist()] == [
+        "2024-01-05", "2024-01-05", "2024-01-05", "2024-02-29", "1900-01-01",
+    ]
+
+
+def test_parquet_nulls_and_blanks_in_a_dictionary_column(tmp_path: Path) -> None:
+    """A null end_date (Parquet) is an open line, as an empty one is in CSV."""
+    pq.write_table(pa.table({"customer_id": ["c1"]}), tmp_path / "customers.parquet")
+    subscriptions = pa.table(
+        {
+            "customer_id": ["c1"] * 4,
+            "start_date": ["2024-01-01"] * 4,
+            "end_date": [None, "", "  ", "2024-06-01"],
+            "amount": ["100"] * 4,
+            "currency": [None, "USD", " USD ", ""],
+        }
+    )
+    pq.write_table(subscriptions, tmp_path / "subscriptions.parquet")
+    staged = read_dataset(tmp_path)
+    ends = staged.lines["end_date"].to_pylist()
+    assert ends[:3] == [None, None, None]
+    assert ends[3].isoformat() == "2024-06-01"
+    assert staged.lines["currency"].to_pylist() == ["USD"] * 4
