@@ -83,6 +83,8 @@ class Text:
     def of(cls, column: Strings) -> Text:
         """A staging column (``RawTable.data``): strings, or a dictionary array of them."""
         if pa.types.is_dictionary(column.type):
+            if isinstance(column, pa.ChunkedArray) and column.num_chunks == 1:
+                column = column.chunk(0)  # (unifying would copy the codes)
             if isinstance(column, pa.ChunkedArray):
                 column = column.unify_dictionaries()
                 chunks = column.chunks

@@ -213,7 +213,7 @@ def _stage(
 ) -> StagedData:
     customers = checked["customers"]
     attributes = tuple(rules.attribute_columns(customers))
-    customer_ids = _single(ids.plain())
+    customer_ids = _single(ids.plain())  # a value set for ``take`` and the engine's keys
     customer_table = pa.table(
         {
             "customer_id": customer_ids,
@@ -273,24 +273,27 @@ def _text_or(checked: Checked, column: str, default: str) -> pa.Array:
 def _subscription_lines(checked: Checked, base: str) -> pa.Table:
     billing: Strings
     if "billing_months" in checked.text:
-        text = checked.text["billing_months"]
-        billing = pc.if_else(
-            pa.array(text.empty), pa.scalar(1, pa.int64()), checked.integers["billing_months"]
+        empty, months = checked.text["billing_months"].empty, checked.integers["billing_months"]
+        billing = (
+            pc.if_else(pa.array(empty), pa.scalar(1, pa.int64()), months)
+            if empty.any() else months
         )
     else:
         billing = pa.array(np.ones(checked.rows, dtype=np.int64))
     end = checked.dates.get("end_date", pa.nulls(checked.rows, pa.date32()))
+    # Text columns stay in the chunks they were read in: the engine scans them as they are,
+    # and a text column without blanks is then the very buffers read from the file.
     return pa.table(
         [
-            _single(checked.text["customer_id"].plain()),
-            _single(checked.dates["start_date"]),
-            _single(end),
-            _single(checked.numbers["amount"]),
-            _single(billing),
-            _text_or(checked, "currency", base),
-            _text_or(checked, "kind", "recurring"),
-            _single(nullable_text(_text(checked, "product"))),
-            _single(nullable_text(_text(checked, "subscription_id"))),
+            checked.text["customer_id"].plain(),
+            checked.dates["start_date"],
+            end,
+            checked.numbers["amount"],
+            billing,
+            text_or(_text(checked, "currency"), base),
+            text_or(_text(checked, "kind"), "recurring"),
+            nullable_text(_text(checked, "product")),
+            nullable_text(_text(checked, "subscription_id")),
         ],
         schema=LINE_SCHEMA,
     )
