@@ -82,11 +82,15 @@ def _count_if(rows: ir.Table, category: str) -> ir.Value:
     return ibis.ifelse(rows.category == category, 1, 0).sum().cast("int64")
 
 
-def aggregate(rows: ir.Table, groups: list[str]) -> ir.Table:
-    """One row per period and group with the section-3 sums and counts."""
+def aggregate(
+    rows: ir.Table, groups: list[str], extra: dict[str, ir.Value] | None = None
+) -> ir.Table:
+    """One row per period and group with the section-3 sums and counts (and ``extra``
+    aggregates, so a caller needing more from the same rows reads them once)."""
     in_cohort = rows.m0 > 0
     zero = ibis.literal(0.0, "float64")
     return rows.group_by(["period_start", "period_end", *groups]).aggregate(
+        **(extra or {}),
         customers_start=ibis.ifelse(in_cohort, 1, 0).sum().cast("int64"),
         starting_mrr=rows.m0.sum(),
         expansion_mrr=_sum_if(rows, "expansion", rows.m1 - rows.m0),

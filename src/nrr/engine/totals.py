@@ -26,11 +26,11 @@ import pyarrow as pa
 from nrr.definitions import COUNT_METRICS, PERCENT_METRICS, REPORT_METRICS, FxMode, Period
 from nrr.engine import movements
 from nrr.engine.changepoints import (
+    FOREVER_INDEX,
     ZERO_LEVEL,
     InstantSpine,
     change_points,
     expand,
-    levels_from,
 )
 
 SUMS = tuple(m for m in REPORT_METRICS if m not in PERCENT_METRICS)
@@ -134,9 +134,23 @@ def changed_rows(
     )
 
 
-def held(
-    moves: ir.Table, changed: ir.Table, rated: ir.Table, groups: list[str]
-) -> ir.Table:
+def changed_sums(changed: ir.Table, groups: list[str]) -> ir.Table:
+    """The report sums of the changing units per period, group and currency, with what
+    they held at t0 in their own currency (``left_value``, ``left_units``): subtracted
+    from what was open, that leaves the held units."""
+    rows = movements.categorize(changed)
+    left = rows.before > 0
+    return movements.aggregate(
+        rows,
+        [*groups, "currency"],
+        {
+            "left_value": ibis.ifelse(left, rows.before, ZERO).sum(),
+            "left_units": ibis.ifelse(left, 1, 0).sum().cast("int64"),
+        },
+    )
+
+
+def held(moves: ir.Table, sums: ir.Table, rated: ir.Table, groups: list[str]) -> ir.Table:
     """Report sums of the units with MRR at t0 and no change point in the period, per
     period and group: their native value is "open at t0 minus what changes"."""
     flows = moves.group_by(["currency", *groups, "i"]).aggregate(
@@ -154,10 +168,7 @@ def held(
         value=opened.value.sum(),
         units=opened.units.sum(),
     )
-    left = changed.filter(changed.before > 0)
-    leaving = left.group_by(keys).aggregate(
-        left_value=left.before.sum(), left_units=left.count().cast("int64")
-    )
+    leaving = sums.select(*keys, "left_value", "left_units")
     joined = open_at_start.left_join(leaving, keys)
     kept = joined.select(
         *keys,
@@ -199,7 +210,7 @@ def _held_sums(kept: ir.Table, groups: list[str]) -> ir.Table:
 
 
 def several_currency_rows(
-    changes: ir.Table,
+    moves: ir.Table,
     spine: InstantSpine,
     periods: ir.Table,
     rates: ir.Table,
@@ -207,8 +218,15 @@ def several_currency_rows(
     fx_mode: FxMode,
 ) -> ir.Table:
     """The general path for units with lines in several currencies: levels expanded to
-    instants, converted, paired per period."""
-    native = expand(levels_from(changes.select(*keys, "currency", "i", "d"), keys), spine, keys)
+    instants, converted, paired per period (``moves`` holds only such units)."""
+    series = [moves[k] for k in [*keys, "currency"]]
+    ordered = ibis.window(group_by=series, order_by=moves.i)
+    levels = moves.mutate(until=moves.i.lead().over(ordered))
+    levels = levels.filter(levels.after > 0)
+    levels = levels.select(
+        *keys, "currency", "i", level="after", until=levels.until.fill_null(FOREVER_INDEX)
+    )
+    native = expand(levels, spine, keys)
     if fx_mode is FxMode.CONSTANT:
         both = movements.per_period(native, periods, [*keys, "currency"])
         values = movements.convert_at_start(both, rates, keys)
@@ -217,7 +235,7 @@ def several_currency_rows(
             *keys, "t", mrr=(native.mrr * rates.factor).cast("float64")
         )
         values = movements.per_period(converted, periods, keys)
-    first = changes.select(*keys, "first_start").distinct()
+    first = moves.select(*keys, "first_start").distinct()
     return movements.classify(values, first, keys)
 
 
@@ -242,15 +260,19 @@ def totals_expr(
     rated = period_rates(periods, indexed, fx_mode)
     crossing = small(index.crossing).join(rated, "period_start")
     changes = change_points(lines, spine, keys).join(unit_facts(lines, keys), keys)
-    moves = steps(changes.filter(~changes.several), keys)
-    changed = changed_rows(moves, crossing, keys, index.consecutive)
-    columns = ["period_start", "period_end", *keys, "m0", "m1", "first_start"]
-    single = movements.categorize(changed.select(*columns))
+    moves = steps(changes, keys)  # read once: the big tables below are each read once
+    single = moves.filter(~moves.several).drop("several", "d")
+    changed = changed_rows(single, crossing, keys, index.consecutive)
+    sums = changed_sums(changed.drop(*[k for k in keys if k not in groups]), groups)
     several = several_currency_rows(
-        changes.filter(changes.several), spine, periods, rates, keys, fx_mode
+        moves.filter(moves.several), spine, periods, rates, keys, fx_mode
     )
-    per_unit = movements.aggregate(single.union(several.select(*single.columns)), groups)
-    parts = per_unit.union(held(moves, changed, rated, groups).select(*per_unit.columns))
-    return parts.group_by(["period_start", "period_end", *groups]).aggregate(
-        **{m: parts[m].sum().cast("int64" if m in COUNT_METRICS else "float64") for m in SUMS}
+    parts = [
+        sums.drop("currency", "left_value", "left_units"),
+        movements.aggregate(several, groups),
+        held(single, sums, rated, groups),
+    ]
+    union = ibis.union(*(part.select(*parts[0].columns) for part in parts), distinct=False)
+    return union.group_by(["period_start", "period_end", *groups]).aggregate(
+        **{m: union[m].sum().cast("int64" if m in COUNT_METRICS else "float64") for m in SUMS}
     )
