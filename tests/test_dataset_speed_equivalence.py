@@ -8,6 +8,8 @@ dates, month 13, non-ISO shapes, years outside 1900-2999, and spaces around a da
 
 from __future__ import annotations
 
+from datetime import date as day
+from datetime import datetime as moment
 from pathlib import Path
 
 import pyarrow as pa
@@ -163,3 +165,40 @@ def test_parquet_nulls_and_blanks_in_a_dictionary_column(tmp_path: Path) -> None
     assert ends[:3] == [None, None, None]
     assert ends[3].isoformat() == "2024-06-01"
     assert staged.lines["currency"].to_pylist() == ["USD"] * 4
+
+
+def test_typed_parquet_dates_read_as_before(tmp_path: Path) -> None:
+    """Date and timestamp columns are written as text once per distinct value, then checked
+    like text: out-of-range years and the other rules name the same rows."""
+    pq.write_table(pa.table({"customer_id": ["c1"]}), tmp_path / "customers.parquet")
+    starts = pa.array([day(2024, 1, 1), day(2024, 2, 1), day(24, 1, 1), day(9999, 12, 31),
+                       day(2024, 3, 1)])
+    ends = pa.array([None, day(2024, 5, 1), None, None, day(2023, 1, 1)])
+    subscriptions = pa.table(
+        {"customer_id": ["c1"] * 5, "start_date": starts, "end_date": ends,
+         "amount": pa.array([100.5] * 5), "billing_months": pa.array([1] * 5, pa.int32())}
+    )
+    pq.write_table(subscriptions, tmp_path / "subscriptions.parquet", row_group_size=3)
+    assert _issues(tmp_path) == [
+        (4, "start_date", "date-range", _message("date-range", "0024-01-01")),
+        (5, "start_date", "date-range", _message("date-range", "9999-12-31")),
+        (6, "end_date", "end-after-start",
+         "end_date 2023-01-01 is not after start_date 2024-03-01"),
+    ]
+
+
+def test_typed_parquet_timestamps_count_by_their_date(tmp_path: Path) -> None:
+    pq.write_table(pa.table({"customer_id": ["c1"]}), tmp_path / "customers.parquet")
+    starts = pa.array([moment(2024, 1, 1, 23, 30), moment(2024, 2, 1)],
+                      pa.timestamp("us", tz="Europe/Berlin"))
+    ends = pa.array([None, moment(2024, 5, 1)], pa.timestamp("ms"))
+    subscriptions = pa.table(
+        {"customer_id": ["c1"] * 2, "start_date": starts, "end_date": ends,
+         "amount": pa.array([100.5] * 2)}
+    )
+    pq.write_table(subscriptions, tmp_path / "subscriptions.parquet")
+    lines = read_dataset(tmp_path).lines
+    assert [d.isoformat() for d in lines["start_date"].to_pylist()] == [
+        "2024-01-02", "2024-02-01",
+    ]
+    assert lines["end_date"].to_pylist()[0] is None

@@ -57,7 +57,7 @@ def _blank(values: Strings) -> Strings:
     ``utf8_is_space`` uses the same whitespace as ``utf8_trim_whitespace`` (checked over
     every code point), so a value is blank exactly when it trims to "".
     """
-    return pc.or_(pc.equal(pc.binary_length(values), 0), pc.utf8_is_space(values))
+    return pc.or_(pc.equal(values, ""), pc.utf8_is_space(values))
 
 
 def _size(values: Strings) -> int:
@@ -77,6 +77,7 @@ class Text:
         self.codes = codes
         self._codes_np: npt.NDArray[np.int32] | None = None
         self._trimmed: Text | None = None
+        self._is_trimmed = False  # (a flag, not a reference to itself: no cycle to collect)
         self._empty: BoolArray | None = None
 
     @classmethod
@@ -147,13 +148,15 @@ class Text:
     @property
     def trimmed(self) -> Text:
         """Whitespace trimmed (``utf8_trim_whitespace``, as pandas' ``str.strip``)."""
+        if self._is_trimmed:
+            return self
         if self._trimmed is None:
             trimmed = pc.utf8_trim_whitespace(self.values)
             if _size(trimmed) == _size(self.values):  # nothing trimmed: keep no copy
-                self._trimmed = self
-            else:
-                self._trimmed = Text(trimmed, self.codes)
-                self._trimmed._trimmed = self._trimmed
+                self._is_trimmed = True
+                return self
+            self._trimmed = Text(trimmed, self.codes)
+            self._trimmed._is_trimmed = True
         return self._trimmed
 
     @property

@@ -163,6 +163,15 @@ def _text_column(column: pa.ChunkedArray) -> pa.ChunkedArray:
         return _dictionary_text(column)
     if pa.types.is_timestamp(column.type):
         column = column.cast(pa.date32())  # a timestamp counts by its date, in its own zone
+    if pa.types.is_date32(column.type) and len(column):
+        # A date column repeats few values: each distinct one is written as text once.
+        encoded = column.dictionary_encode().unify_dictionaries()
+        dictionary = encoded.chunk(0).dictionary.cast(pa.string())
+        return _dictionary_text(
+            pa.chunked_array(
+                [pa.DictionaryArray.from_arrays(c.indices, dictionary) for c in encoded.chunks]
+            )
+        )
     text = column if pa.types.is_string(column.type) else column.cast(pa.string())
     return text.fill_null("")
 

@@ -58,9 +58,19 @@ class Checked:
     parsed: dict[str, BoolArray] = field(default_factory=dict)  # which integers parsed
     broken: set[str] = field(default_factory=set)  # columns with a failed parse somewhere
 
+    def __post_init__(self) -> None:
+        self.row_count = int(self.raw.data.num_rows)
+
     @property
     def rows(self) -> int:
-        return int(self.raw.data.num_rows)
+        return self.row_count
+
+    def release(self) -> None:
+        """Free what staging does not read, once every rule has run: the raw columns (a
+        text column still staged keeps its own) and the text of parsed dates and numbers."""
+        self.raw.data = self.raw.data.schema.empty_table()
+        for column in [*self.dates, *self.numbers]:
+            self.text.pop(column, None)
 
     def flag(
         self,

@@ -116,6 +116,9 @@ def read_dataset(path: Path | str) -> StagedData:
     if issues.errors or customers is None or roots is None or base is None:
         raise InputError(issues)
     source = path if isinstance(path, Path) else reader.source  # the URL, password removed
+    del result
+    for table in checked.values():
+        table.release()
     return _stage(source, checked, ids, roots, base, tuple(issues.warnings))
 
 
@@ -221,6 +224,7 @@ def _stage(
             **{a: _single(nullable_text(customers.text[a])) for a in attributes},
         }
     )
+    customers.text.clear()  # staged: free the text before the (larger) lines are built
     revenue_name = "subscriptions" if "subscriptions" in checked else "events"
     lines = (
         _subscription_lines(checked["subscriptions"], base)
@@ -271,9 +275,12 @@ def _text_or(checked: Checked, column: str, default: str) -> pa.Array:
 
 
 def _subscription_lines(checked: Checked, base: str) -> pa.Table:
+    """The lines; each text column is taken out of ``checked`` as it is staged, so that its
+    memory (dictionary codes, untrimmed text) goes before the next column is built."""
     billing: Strings
     if "billing_months" in checked.text:
-        empty, months = checked.text["billing_months"].empty, checked.integers["billing_months"]
+        empty = checked.text.pop("billing_months").empty
+        months = checked.integers["billing_months"]
         billing = (
             pc.if_else(pa.array(empty), pa.scalar(1, pa.int64()), months)
             if empty.any() else months
@@ -285,18 +292,23 @@ def _subscription_lines(checked: Checked, base: str) -> pa.Table:
     # and a text column without blanks is then the very buffers read from the file.
     return pa.table(
         [
-            checked.text["customer_id"].plain(),
+            _pop(checked, "customer_id").plain(),
             checked.dates["start_date"],
             end,
             checked.numbers["amount"],
             billing,
-            text_or(_text(checked, "currency"), base),
-            text_or(_text(checked, "kind"), "recurring"),
-            nullable_text(_text(checked, "product")),
-            nullable_text(_text(checked, "subscription_id")),
+            text_or(_pop(checked, "currency"), base),
+            text_or(_pop(checked, "kind"), "recurring"),
+            nullable_text(_pop(checked, "product")),
+            nullable_text(_pop(checked, "subscription_id")),
         ],
         schema=LINE_SCHEMA,
     )
+
+
+def _pop(checked: Checked, column: str) -> Text:
+    """The column taken out of ``checked``, or empty text when the table has none."""
+    return checked.text.pop(column, None) or Text.empty_column(checked.rows)
 
 
 def _event_lines(checked: Checked, base: str) -> pa.Table:
