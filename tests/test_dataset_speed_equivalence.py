@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from nrr.dataset.columns import Text, parse_dates
 from nrr.dataset.staging import read_dataset
 from nrr.errors import InputError
 
@@ -202,3 +203,47 @@ def test_typed_parquet_timestamps_count_by_their_date(tmp_path: Path) -> None:
         "2024-01-02", "2024-02-01",
     ]
     assert lines["end_date"].to_pylist()[0] is None
+
+
+def _duckdb(folder: Path, starts: list[str]) -> Path:
+    """A DuckDB file: its VARCHAR columns arrive as plain text (no dictionary)."""
+    import duckdb
+
+    path = folder / "data.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create table customers (customer_id varchar)")
+        con.execute("insert into customers values ('c1')")
+        con.execute("create table subscriptions (customer_id varchar, start_date varchar, "
+                    "amount varchar)")
+        con.executemany("insert into subscriptions values ('c1', ?, '100')",
+                        [[value] for value in starts])
+    return path
+
+
+def test_tricky_dates_in_plain_text_columns(tmp_path: Path) -> None:
+    path = _duckdb(tmp_path, VALUES)
+    with pytest.raises(InputError) as caught:
+        read_dataset(path)
+    assert [(i.line, i.column, i.rule, i.message) for i in caught.value.issues] == (
+        _expected(VALUES)
+    )
+
+
+def test_plain_column_fallback_is_per_piece() -> None:
+    """A plain column of many rows: rows far from a bad value keep the fast result, and
+    every row gets the exact per-value decision."""
+    starts = ["2024-05-01"] * 200_000
+    places = {3: "2024-1-5", 70_000: "2024-02-30", 70_001: " 2024-01-05", 140_000: "3000-01-01",
+              199_999: ""}
+    for row, value in places.items():
+        starts[row] = value
+    column = pa.array(starts)
+    text = Text(pa.chunked_array([column.slice(0, 100_000), column.slice(100_000)]))
+    dates = parse_dates(text)
+    assert sorted(map(int, (~dates.ok).nonzero()[0])) == sorted(
+        row for row, value in places.items() if DATES.get(value) is not None or value == ""
+    )
+    assert list(map(int, dates.far.nonzero()[0])) == [140_000]
+    assert dates.days[70_001].as_py() == day(2024, 1, 5)
+    assert dates.days[70_000].as_py() is None
+    assert dates.days[100_000].as_py() == day(2024, 5, 1)

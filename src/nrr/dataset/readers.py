@@ -32,6 +32,9 @@ LOW_CARDINALITY = frozenset(
 )
 
 
+_DICTIONARY_TEXT = pa.dictionary(pa.int32(), pa.string())
+
+
 @dataclass
 class RawTable:
     """A table as the user gave it: column names lower-cased, every value a string."""
@@ -389,7 +392,11 @@ def _read_csv(path: Path, source: str, name: str, result: ReadResult) -> RawTabl
         read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding="utf8"),
         parse_options=pacsv.ParseOptions(newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()),
+            column_types={
+                unique: _DICTIONARY_TEXT if column and _low_cardinality(name, column)
+                else pa.string()
+                for unique, column in zip(names, columns, strict=True)
+            },
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
         ),
