@@ -72,7 +72,12 @@ def change_points(lines: ir.Table, spine: InstantSpine, keys: list[str]) -> ir.T
     end_key = _month_key(lines.end_date.fill_null(ibis.literal(FOREVER)), low, high)
     keyed = lines.mutate(start_mk=_month_key(lines.start_date, low, high), end_mk=end_key)
     keyed = keyed.select(*keys, "currency", "value", "start_mk", "end_mk")
-    spans = keyed.join(starts, "start_mk").join(ends, "end_mk")
+    if spine.monthly:  # every month start is an instant: the index is arithmetic
+        spans = keyed.select(
+            *keys, "currency", "value", start_i=keyed.start_mk - low, end_i=keyed.end_mk - low
+        )
+    else:
+        spans = keyed.join(starts, "start_mk").join(ends, "end_mk")
     spans = spans.filter(spans.start_i < spans.end_i)
     # Both deltas of a line from one pass (unnest of a pair), not a union of two passes:
     # a union reads the joined lines twice, which DuckDB materializes (1.8 GB at 1M).
@@ -122,12 +127,13 @@ class InstantSpine:
     end_lookup: ir.Table
     low: int
     high: int
+    monthly: bool  # the instants are every month start from the first to the last
 
     @classmethod
     def build(cls, small: Callable[[pa.Table], ir.Table], dates: Sequence[date]) -> InstantSpine:
         instants, lookup = instant_tables(dates)
-        keys = [month_index(t) for t in dates]
-        return cls(
-            small(instants), small(lookup), small(lookup), min(keys), max(keys) + 1
-        )
+        keys = sorted({month_index(t) for t in dates})
+        low, high = keys[0], keys[-1] + 1
+        monthly = keys == list(range(low, high))
+        return cls(small(instants), small(lookup), small(lookup), low, high, monthly)
 

@@ -15,6 +15,7 @@ from nrr.engine.backend import Backend
 # column of the user's customers table can have the same name.
 KEY = "_nrr_customer_key"
 ORGANIZATION_KEY = "_nrr_organization_key"
+CURRENCY_CODE = "_nrr_currency_code"
 
 
 @dataclass(frozen=True)
@@ -24,16 +25,19 @@ class Sources:
     customers: ir.Table  # the staged customers plus KEY and ORGANIZATION_KEY
     fx_rates: ir.Table
     history: ir.Table
+    currency_codes: ir.Table  # currency, CURRENCY_CODE
 
     @classmethod
     def register(cls, backend: Backend, staged: StagedData) -> Sources:
         lines, customers = with_keys(staged.lines, staged.customers)
+        lines, codes = with_currency_codes(lines, staged.fx_rates)
         return cls(
             backend=backend,
             lines=backend.register("lines", lines),
             customers=backend.register("customers", customers),
             fx_rates=backend.register("fx_rates", staged.fx_rates),
             history=backend.register("attribute_history", staged.attribute_history),
+            currency_codes=backend.register("currency_codes", codes),
         )
 
 
@@ -47,3 +51,14 @@ def with_keys(lines: pa.Table, customers: pa.Table) -> tuple[pa.Table, pa.Table]
     customers = customers.append_column(KEY, keys).append_column(ORGANIZATION_KEY, organizations)
     line_keys = pc.index_in(lines["customer_id"], value_set=ids).cast(pa.int64())
     return lines.append_column(KEY, line_keys), customers
+
+
+def with_currency_codes(lines: pa.Table, fx_rates: pa.Table) -> tuple[pa.Table, pa.Table]:
+    """Number the currencies too: keys, windows and joins on a small integer instead of
+    text. Returns the lines with CURRENCY_CODE and the ``(currency, code)`` table."""
+    names = pc.unique(pa.chunked_array([*lines["currency"].chunks, *fx_rates["currency"].chunks]))
+    codes = pc.index_in(lines["currency"], value_set=names).cast(pa.int32())
+    table = pa.table(
+        {"currency": names, CURRENCY_CODE: pa.array(range(len(names)), pa.int32())}
+    )
+    return lines.append_column(CURRENCY_CODE, codes), table
