@@ -3,22 +3,31 @@
 >>> import nrr
 >>> ds = nrr.load("demo-data")                                  # doctest: +SKIP
 >>> ds.report(period="quarter", start="2024-01-01", end="2025-01-01").to_pandas()  # doctest: +SKIP
+
+The public names resolve on first use (PEP 562), so ``import nrr`` and the CLI's ``--help``
+do not pay for importing ibis, DuckDB, pandas and pyarrow.
 """
 
-from nrr.api import Dataset, load
-from nrr.definitions import (
-    Band,
-    CohortRequest,
-    FxMode,
-    Grain,
-    Level,
-    Method,
-    Period,
-    ReportRequest,
-    diagnose,
-)
-from nrr.errors import ConfigError, EngineError, InputError, NrrError
-from nrr.results import CohortTable, CustomerTable, Report
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nrr.api import Dataset, load
+    from nrr.definitions import (
+        Band,
+        CohortRequest,
+        FxMode,
+        Grain,
+        Level,
+        Method,
+        Period,
+        ReportRequest,
+        diagnose,
+    )
+    from nrr.errors import ConfigError, EngineError, InputError, NrrError
+    from nrr.results import CohortTable, CustomerTable, Report
 
 __all__ = [
     "Band",
@@ -41,3 +50,38 @@ __all__ = [
     "load",
 ]
 __version__ = "0.1.0"
+
+_MODULES = {
+    "Dataset": "nrr.api",
+    "load": "nrr.api",
+    "Band": "nrr.definitions",
+    "CohortRequest": "nrr.definitions",
+    "FxMode": "nrr.definitions",
+    "Grain": "nrr.definitions",
+    "Level": "nrr.definitions",
+    "Method": "nrr.definitions",
+    "Period": "nrr.definitions",
+    "ReportRequest": "nrr.definitions",
+    "diagnose": "nrr.definitions",
+    "ConfigError": "nrr.errors",
+    "EngineError": "nrr.errors",
+    "InputError": "nrr.errors",
+    "NrrError": "nrr.errors",
+    "CohortTable": "nrr.results",
+    "CustomerTable": "nrr.results",
+    "Report": "nrr.results",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        # AttributeError (not ImportError) so that `from nrr import engine` finds submodules
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -2,30 +2,36 @@
 
 Each command parses its options, calls one API function and renders. Data goes to stdout,
 messages to stderr. Exit codes: 0 ok, 1 input errors, 2 usage, 3 engine/unexpected.
+
+Importing this module stays cheap: the API (ibis, DuckDB, pandas, pyarrow) loads inside the
+commands that use it and the modules of ``LazyGroup.lazy`` only when their command runs, so
+``--help``, ``--version`` and usage errors answer at once (tests/test_cold_start.py).
 """
 
 from __future__ import annotations
 
+import ast
 import functools
+import importlib
+import importlib.util
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from gettext import gettext as _
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import click
-import pyarrow as pa
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from nrr import __version__
-from nrr.api import Dataset, load
 from nrr.definitions import CATEGORIES, FxMode, Grain, Level, Method, ReportRequest
 from nrr.errors import InputError, NrrError
-from nrr.render import (
+from nrr.render import (  # light: pyarrow loads inside render_bytes
     FORMATS,
     cohort_triangle,
     interpretation,
@@ -34,7 +40,12 @@ from nrr.render import (
     render_bytes,
     report_table,
 )
-from nrr.results import Report
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from nrr.api import Dataset
+    from nrr.results import Report
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -100,6 +111,8 @@ def working(message: str, quiet: bool = False) -> Iterator[None]:
 
 
 def open_dataset(data: str, engine_name: str, quiet: bool, master: str | None = None) -> Dataset:
+    from nrr.api import load
+
     with working("reading and validating the data", quiet):
         dataset = load(data, engine=engine_name, master=master)
     print_warnings(dataset, quiet)
@@ -156,13 +169,33 @@ class LazyGroup(click.Group):
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        names = [*super().list_commands(ctx), *self.lazy]
-        return sorted(n for n in names if self.get_command(ctx, n) is not None)
+        # found, not imported: listing the commands must not load what they import
+        lazy = [name for name in self.lazy if _module_exists(self.lazy[name].split(":")[0])]
+        return sorted([*super().list_commands(ctx), *lazy])
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Click's own listing, with each lazy command's summary read from its source."""
+        commands = [
+            (name, command)
+            for name in self.list_commands(ctx)
+            if (command := self._summary(ctx, name)) is not None and not command.hidden
+        ]
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _command in commands)
+            rows = [(name, command.get_short_help_str(limit)) for name, command in commands]
+            with formatter.section(_("Commands")):
+                formatter.write_dl(rows)
+
+    def _summary(self, ctx: click.Context, name: str) -> click.Command | None:
+        """A stand-in with the help of a lazy command that is not loaded yet, else the command."""
+        if name in self.lazy:
+            module, attribute = self.lazy[name].split(":")
+            if module not in sys.modules and (doc := _command_docstring(module, attribute)):
+                return click.Command(name, help=doc)
+        return self.get_command(ctx, name)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.lazy:
-            import importlib
-
             module, attribute = self.lazy[name].split(":")
             try:
                 command = getattr(importlib.import_module(module), attribute)
@@ -173,6 +206,32 @@ class LazyGroup(click.Group):
             assert isinstance(command, click.Command)
             return command
         return super().get_command(ctx, name)
+
+
+def _module_exists(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # a parent package is missing
+        return False
+
+
+def _command_docstring(module: str, attribute: str) -> str | None:
+    """The docstring of ``@click.command()``-decorated ``attribute`` in ``module``'s source.
+
+    None when the source is unavailable or the command is declared any other way (a
+    ``short_help``, ``hidden`` or ``deprecated`` argument would change the listing): the
+    caller then imports the module instead.
+    """
+    spec = importlib.util.find_spec(module)
+    get_source = getattr(spec.loader, "get_source", None) if spec else None
+    source = get_source(module) if get_source else None
+    if not isinstance(source, str):
+        return None
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef) and node.name == attribute:
+            decorators = [ast.unparse(d) for d in node.decorator_list]
+            return ast.get_docstring(node, clean=False) if "click.command()" in decorators else None
+    return None
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -6,19 +6,21 @@ import io
 import json
 import math
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
+if TYPE_CHECKING:
+    import pyarrow as pa
 
+# pyarrow is imported where it is used, so that the CLI's option choices (FORMATS) are cheap
 FORMATS = ("table", "csv", "json", "parquet")
 
 
 def rounded(table: pa.Table, decimals: int | None) -> pa.Table:
     if decimals is None:
         return table
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     for index, field in enumerate(table.schema):
         if pa.types.is_floating(field.type):
             table = table.set_column(
@@ -41,6 +43,8 @@ def to_json(table: pa.Table) -> str:
 
 
 def to_csv(table: pa.Table) -> str:
+    import pyarrow.csv as pacsv
+
     buffer = io.BytesIO()
     pacsv.write_csv(table, buffer, write_options=pacsv.WriteOptions(quoting_style="needed"))
     return buffer.getvalue().decode()
@@ -54,6 +58,8 @@ def render_bytes(table: pa.Table, fmt: str, decimals: int | None = None) -> byte
     if fmt == "json":
         return (to_json(table) + "\n").encode()
     if fmt == "parquet":
+        import pyarrow.parquet as pq
+
         buffer = io.BytesIO()
         pq.write_table(table, buffer)
         return buffer.getvalue()
