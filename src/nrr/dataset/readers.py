@@ -188,7 +188,7 @@ def _dictionary_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
         return pa.chunked_array([], pa.string())
     column = column.unify_dictionaries()
     dictionary = column.chunk(0).dictionary.fill_null("")
-    indices = pa.concat_arrays([chunk.indices for chunk in column.chunks])
+    indices = pa.concat_arrays([chunk.indices.cast(pa.int32()) for chunk in column.chunks])
     if indices.null_count:
         indices = indices.fill_null(pa.scalar(len(dictionary), indices.type))
         dictionary = pa.concat_arrays([dictionary, pa.array([""], pa.string())])

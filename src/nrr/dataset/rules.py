@@ -251,7 +251,10 @@ def _organizations(checked: Checked, ids: Text) -> npt.NDArray[np.int64] | None:
     self_index = np.arange(len(ids), dtype=np.int64)
     pointer = np.where(has_parent, position, self_index).astype(np.int64)
     for _ in range(int(np.ceil(np.log2(len(ids) + 1))) + 1):
-        pointer = pointer[pointer]
+        jumped = pointer[pointer]
+        if np.array_equal(jumped, pointer):  # every row at a fixed point: no jump moves it
+            break
+        pointer = jumped
     # After 2^k > n jumps an acyclic chain has reached its root (a row without parent);
     # a row that still points at a row with a parent sits on, or hangs below, a cycle.
     cyclic = np.array(has_parent[pointer], dtype=bool)
