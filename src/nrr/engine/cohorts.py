@@ -16,16 +16,9 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from nrr.definitions import PRODUCT, CohortRequest, Grain, Period
-from nrr.engine import attributes, fx
-from nrr.engine.changepoints import InstantSpine
-from nrr.engine.mrr import (
-    NO_PRODUCT,
-    first_positive,
-    normalized,
-    snapshots,
-    unit_keys,
-    units,
-)
+from nrr.engine import attributes, totals
+from nrr.engine.changepoints import InstantSpine, change_points
+from nrr.engine.mrr import NO_PRODUCT, normalized, unit_keys, units
 from nrr.engine.sources import Sources
 from nrr.periods import month_index, month_start
 
@@ -81,11 +74,13 @@ def cohorts_expr(
     period_data, cell_data, instant_data = grid.tables()
     periods = sources.backend.small(period_data)
     cells = sources.backend.small(cell_data)
-    instants = sources.backend.small(instant_data)
     by_product = request.by == PRODUCT
     keys = unit_keys(by_product)
-    keyed = units(normalized(sources.lines), sources.customers, request.level, by_product)
-    members = _members(first_positive(keyed, keys), periods, keys)
+    # Integer unit keys unless an attribute is looked up by customer id.
+    numbered = not request.by or by_product
+    lines = totals.coded(normalized(sources.lines))
+    keyed = units(lines, sources.customers, request.level, by_product, numbered)
+    members = _members(totals.unit_facts(keyed, keys), periods, keys)
     groups: list[str] = []
     if request.by and not by_product:
         members = attributes.attach(
@@ -94,15 +89,10 @@ def cohorts_expr(
         members = members.mutate(**{request.by: members[request.by].fill_null(NO_PRODUCT)})
     if request.by:
         groups = [request.by]
-    rates = fx.rates_at(sources.fx_rates, instants, reporting)
-    instant_spine = InstantSpine.build(
-        sources.backend.small, instant_data.column("t").to_pylist()
-    )
-    snaps = snapshots(keyed, instant_spine, rates, keys)
-    measured = snaps.join(members, keys).join(cells, ["cohort", "t"])
-    values = measured.group_by(["cohort", *groups, "age"]).aggregate(
-        customers_active=measured.count().cast("int64"), mrr=measured.mrr.sum()
-    )
+    dates = instant_data.column("t").to_pylist()
+    instant_spine = InstantSpine.build(sources.backend.small, dates)
+    rates = totals.coded_rates(sources, sources.backend.small(instant_data), reporting)
+    values = _values(keyed, members, cells, instant_spine, rates, keys, groups)
     sizes = members.group_by(["cohort", *groups]).aggregate(
         customers=members.count().cast("int64")
     )
@@ -115,13 +105,64 @@ def cohorts_expr(
     return _ratios(full, groups)
 
 
-def _members(first: ir.Table, periods: ir.Table, keys: list[str]) -> ir.Table:
-    """Units whose first MRR > 0 falls inside a listed cohort period, with that cohort."""
-    joined = first.join(
-        periods,
-        [periods.cohort <= first.first_start, periods.cohort_end > first.first_start],
+def _values(
+    keyed: ir.Table,
+    members: ir.Table,
+    cells: ir.Table,
+    spine: InstantSpine,
+    rates: ir.Table,
+    keys: list[str],
+    groups: list[str],
+) -> ir.Table:
+    """``(cohort, groups, age, customers_active, mrr)`` without a unit x instant table.
+
+    A cohort's MRR at ``t`` is the sum of its members' levels there, and a sum of levels is
+    the running sum of their changes: so change points are summed per (cohort, currency,
+    instant) first, and only those few sums are accumulated and converted. Members with
+    lines in several currencies are counted active once, so they take the per-instant path.
+    """
+    columns = list(dict.fromkeys([*keys, "cohort", *groups, "several"]))
+    changes = change_points(keyed, spine, keys).join(members.select(*columns), keys)
+    moves = totals.steps(changes, keys)
+    single = moves.filter(~moves.several)
+    flows = single.group_by(["cohort", *groups, "currency", "i"]).aggregate(
+        value=(single.after - single.before).sum(),
+        units=(ibis.ifelse(single.after > 0, 1, 0) - ibis.ifelse(single.before > 0, 1, 0))
+        .sum()
+        .cast("int64"),
     )
-    return joined.select(*keys, "first_start", "cohort")
+    indexed = cells.join(spine.instants, "t")
+    held = flows.join(indexed, [flows.cohort == indexed.cohort, flows.i <= indexed.i])
+    at_cells = held.group_by(["cohort", *groups, "age", "currency", "t"]).aggregate(
+        value=held.value.sum(), units=held.units.sum()
+    )
+    priced = at_cells.join(rates, ["currency", "t"])
+    single_values = priced.group_by(["cohort", *groups, "age"]).aggregate(
+        customers_active=priced.units.sum(), mrr=(priced.value * priced.factor).sum()
+    )
+    native = totals.expanded(moves.filter(moves.several), spine, keys)
+    converted = native.join(rates, ["currency", "t"]).select(
+        *keys, "t", mrr=native.mrr * rates.factor
+    )
+    per_unit = converted.group_by([*keys, "t"]).aggregate(mrr=converted.mrr.sum())
+    active = per_unit.filter(per_unit.mrr > 0).join(members, keys).join(cells, ["cohort", "t"])
+    several_values = active.group_by(["cohort", *groups, "age"]).aggregate(
+        customers_active=active.count().cast("int64"), mrr=active.mrr.sum()
+    )
+    both = single_values.union(several_values.select(*single_values.columns), distinct=False)
+    return both.group_by(["cohort", *groups, "age"]).aggregate(
+        customers_active=both.customers_active.sum().cast("int64"),
+        mrr=both.mrr.sum().cast("float64"),
+    )
+
+
+def _members(facts: ir.Table, periods: ir.Table, keys: list[str]) -> ir.Table:
+    """Units whose first MRR > 0 falls inside a listed cohort period, with that cohort."""
+    joined = facts.join(
+        periods,
+        [periods.cohort <= facts.first_start, periods.cohort_end > facts.first_start],
+    )
+    return joined.select(*keys, "first_start", "cohort", "several")
 
 
 def _ratios(full: ir.Table, groups: list[str]) -> ir.Table:

@@ -29,7 +29,7 @@ from nrr.engine.mrr import (
     unit_keys,
     units,
 )
-from nrr.engine.sources import CURRENCY_CODE, Sources
+from nrr.engine.sources import Sources
 
 REPORT_COLUMNS = ("period_start", "period_end")
 
@@ -113,11 +113,8 @@ def period_sums(
     lines = normalized(sources.lines)
     for attribute, value in request.filters:  # only the product here
         lines = lines.filter(lines[attribute] == value)
-    lines = lines.mutate(currency=lines[CURRENCY_CODE])
-    keyed = units(lines, sources.customers, request.level, by_product, numbered=True)
-    named = fx.rates_at(sources.fx_rates, sources.backend.small(instant_data), reporting)
-    coded = named.join(sources.currency_codes, "currency")
-    rates = coded.select(currency=coded[CURRENCY_CODE], t="t", factor="factor")
+    keyed = units(totals.coded(lines), sources.customers, request.level, by_product, True)
+    rates = totals.coded_rates(sources, sources.backend.small(instant_data), reporting)
     return totals.totals_expr(
         keyed,
         instant_spine,

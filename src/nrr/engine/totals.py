@@ -24,7 +24,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from nrr.definitions import COUNT_METRICS, PERCENT_METRICS, REPORT_METRICS, FxMode, Period
-from nrr.engine import movements
+from nrr.engine import fx, movements
 from nrr.engine.changepoints import (
     FOREVER_INDEX,
     ZERO_LEVEL,
@@ -32,6 +32,7 @@ from nrr.engine.changepoints import (
     change_points,
     expand,
 )
+from nrr.engine.sources import CURRENCY_CODE, Sources
 
 SUMS = tuple(m for m in REPORT_METRICS if m not in PERCENT_METRICS)
 ZERO = ibis.literal(0.0, "float64")
@@ -209,6 +210,19 @@ def _held_sums(kept: ir.Table, groups: list[str]) -> ir.Table:
     )
 
 
+def expanded(moves: ir.Table, spine: InstantSpine, keys: list[str]) -> ir.Table:
+    """``(keys, currency, t, mrr)`` at every instant, from change points (``steps``): for
+    the few units that need one row per instant."""
+    series = [moves[k] for k in [*keys, "currency"]]
+    ordered = ibis.window(group_by=series, order_by=moves.i)
+    levels = moves.mutate(until=moves.i.lead().over(ordered))
+    levels = levels.filter(levels.after > 0)
+    levels = levels.select(
+        *keys, "currency", "i", level="after", until=levels.until.fill_null(FOREVER_INDEX)
+    )
+    return expand(levels, spine, keys)
+
+
 def several_currency_rows(
     moves: ir.Table,
     spine: InstantSpine,
@@ -219,14 +233,7 @@ def several_currency_rows(
 ) -> ir.Table:
     """The general path for units with lines in several currencies: levels expanded to
     instants, converted, paired per period (``moves`` holds only such units)."""
-    series = [moves[k] for k in [*keys, "currency"]]
-    ordered = ibis.window(group_by=series, order_by=moves.i)
-    levels = moves.mutate(until=moves.i.lead().over(ordered))
-    levels = levels.filter(levels.after > 0)
-    levels = levels.select(
-        *keys, "currency", "i", level="after", until=levels.until.fill_null(FOREVER_INDEX)
-    )
-    native = expand(levels, spine, keys)
+    native = expanded(moves, spine, keys)
     if fx_mode is FxMode.CONSTANT:
         both = movements.per_period(native, periods, [*keys, "currency"])
         values = movements.convert_at_start(both, rates, keys)
@@ -276,3 +283,15 @@ def totals_expr(
     return union.group_by(["period_start", "period_end", *groups]).aggregate(
         **{m: union[m].sum().cast("int64" if m in COUNT_METRICS else "float64") for m in SUMS}
     )
+
+
+def coded(lines: ir.Table) -> ir.Table:
+    """The lines with their currency as its integer code (``Sources.currency_codes``)."""
+    return lines.mutate(currency=lines[CURRENCY_CODE])
+
+
+def coded_rates(sources: Sources, instants: ir.Table, reporting: str) -> ir.Table:
+    """``(currency code, t, factor)``: ``fx.rates_at`` keyed like ``coded`` lines."""
+    named = fx.rates_at(sources.fx_rates, instants, reporting)
+    joined = named.join(sources.currency_codes, "currency")
+    return joined.select(currency=joined[CURRENCY_CODE], t="t", factor="factor")
