@@ -13,6 +13,11 @@ import ibis
 import ibis.expr.types as ir
 
 from nrr.engine.changepoints import FOREVER
+from nrr.engine.sources import KEY
+
+# An unset attribute inside the totals path, where group values are join keys (NULL = NULL
+# is not true in SQL); real values are never empty. report.finish turns it back into null.
+NO_VALUE = ""
 
 BEGINNING = date(1, 1, 1)
 
@@ -62,3 +67,39 @@ def attach(
         ],
     )
     return joined.select(*movements.columns, **{column: joined.value})
+
+
+def profile(
+    customers: ir.Table,
+    history: ir.Table,
+    columns: dict[str, str],
+    first: date,
+    last: date,
+) -> ir.Table:
+    """``(customer_id, KEY, columns..., varying)``: each customer's attributes in force at
+    ``first`` (null as ``NO_VALUE``), and whether any of them changes after ``first`` and
+    on or before ``last``.
+
+    A customer whose attributes hold still over a request's period starts is in one group
+    for every period, like a product: the totals path can treat its groups as part of the
+    unit. Only the others need a row per period (see report.period_sums).
+    """
+    table = customers.select("customer_id", KEY)
+    counts: list[str] = []
+    for attribute, column in columns.items():
+        spans = intervals(customers, history, attribute)
+        at_first = spans.filter((spans.valid_from <= first) & (spans.valid_to > first))
+        at_first = at_first.select(
+            attr_customer="customer_id", **{column: at_first.value.fill_null(NO_VALUE)}
+        )
+        later = spans.filter((spans.valid_from > first) & (spans.valid_from <= last))
+        count = f"_changes_{len(counts)}"
+        changed = later.group_by(attr_customer=later.customer_id).aggregate(
+            **{count: later.count()}
+        )
+        for part in (at_first, changed):
+            table = table.left_join(part, table.customer_id == part.attr_customer)
+            table = table.drop("attr_customer")
+        counts.append(count)
+    varying = ibis.or_(*(table[c].fill_null(0) > 0 for c in counts))
+    return table.mutate(varying=varying).drop(*counts)

@@ -29,7 +29,7 @@ from nrr.engine.mrr import (
     unit_keys,
     units,
 )
-from nrr.engine.sources import Sources
+from nrr.engine.sources import KEY, Sources
 
 REPORT_COLUMNS = ("period_start", "period_end")
 
@@ -49,13 +49,18 @@ def spine(periods: Sequence[Period]) -> tuple[pa.Table, pa.Table]:
 
 
 def unit_movements(
-    sources: Sources, request: ReportRequest, periods: Sequence[Period], reporting: str
+    sources: Sources,
+    request: ReportRequest,
+    periods: Sequence[Period],
+    reporting: str,
+    only: ir.Table | None = None,
 ) -> tuple[ir.Table, list[str]]:
-    """Every unit's m0, m1, category and group values per period; the drill-down's source."""
+    """Every unit's m0, m1, category and group values per period; the drill-down's source.
+
+    ``only`` (a table of ``unit`` ids) restricts it to those units.
+    """
     period_data, instant_data = spine(periods)
-    instant_spine = InstantSpine.build(
-        sources.backend.small, instant_data.column("t").to_pylist()
-    )
+    instant_spine = InstantSpine.build(sources.backend.small, instant_data.column("t").to_pylist())
     period_table = sources.backend.small(period_data)
     instant_table = sources.backend.small(instant_data)
     by_product = PRODUCT in request.by
@@ -65,6 +70,8 @@ def unit_movements(
         if attribute == PRODUCT:
             lines = lines.filter(lines.product == value)
     keyed = units(lines, sources.customers, request.level, by_product)
+    if only is not None:
+        keyed = keyed.semi_join(only, "unit")
     rates = fx.rates_at(sources.fx_rates, instant_table, reporting)
     if request.fx is FxMode.CONSTANT:
         native = native_snapshots(keyed, instant_spine, keys)
@@ -89,31 +96,79 @@ def unit_movements(
     return (rows.drop(*helpers) if helpers else rows), list(request.by)
 
 
-def needs_attributes(request: ReportRequest) -> bool:
-    """Whether the request groups or filters by a point-in-time attribute."""
-    return any(a != PRODUCT for a in [*request.by, *(a for a, _ in request.filters)])
-
-
 def period_sums(
     sources: Sources, request: ReportRequest, periods: Sequence[Period], reporting: str
 ) -> ir.Table:
-    """The section-3 sums per period and group, by the cheapest path that can answer.
+    """The section-3 sums per period and group, without a row per unit and period where
+    possible (engine/totals.py).
 
-    Attributes can change between periods, so grouping or filtering by one needs each
-    unit's own row per period; totals by product or of everything do not (see totals.py).
+    Products are part of the unit. Attributes are too, for the units whose attributes hold
+    still from the first period start to the last: those are nearly all units, as
+    attributes change rarely. The few others take the per-unit path, which looks their
+    attributes up at every period start.
     """
-    if needs_attributes(request):
-        rows, groups = unit_movements(sources, request, periods, reporting)
-        return movements.aggregate(rows, groups)
+    columns = attribute_columns(request)
+    if not columns:
+        return _totals(sources, request, periods, reporting, list(request.by))
+    starts = [p.start for p in periods]
+    table = attributes.profile(
+        sources.customers, sources.history, columns, min(starts), max(starts)
+    )
+    steady = table.filter(~table.varying).select(KEY, *columns.values())
+    groups = [columns.get(g, g) for g in request.by]
+    helpers = [c for a, c in columns.items() if a not in request.by]
+    sums = _totals(sources, request, periods, reporting, [*groups, *helpers], steady)
+    for attribute, value in request.filters:
+        if attribute in columns:
+            sums = sums.filter(sums[columns[attribute]] == ibis.literal(value, "string"))
+    moving = table.filter(table.varying).select(unit="customer_id")
+    rows, _ = unit_movements(sources, request, periods, reporting, only=moving)
+    rows = rows.mutate(
+        **{c: rows[c].fill_null(attributes.NO_VALUE) for c in columns.values() if c in groups}
+    )
+    moved = movements.aggregate(rows, groups)
+    union = sums.select(*moved.columns).union(moved, distinct=False)
+    return union.group_by(["period_start", "period_end", *groups]).aggregate(
+        **{
+            m: union[m].sum().cast("int64" if m in COUNT_METRICS else "float64")
+            for m in totals.SUMS
+        }
+    )
+
+
+def attribute_columns(request: ReportRequest) -> dict[str, str]:
+    """Attribute -> its column: the attribute's name when grouped by, else a helper column
+    (as ``unit_movements`` names them)."""
+    columns = {a: a for a in request.by if a != PRODUCT}
+    for attribute, _ in request.filters:
+        if attribute != PRODUCT:
+            columns.setdefault(attribute, f"_filter_{attribute}")
+    return columns
+
+
+def _totals(
+    sources: Sources,
+    request: ReportRequest,
+    periods: Sequence[Period],
+    reporting: str,
+    groups: list[str],
+    steady: ir.Table | None = None,
+) -> ir.Table:
+    """The totals path; ``steady`` (KEY plus attribute columns) adds those columns to the
+    unit and keeps only its units."""
     instant_data = spine(periods)[1]
     dates = instant_data.column("t").to_pylist()
     instant_spine = InstantSpine.build(sources.backend.small, dates)
     by_product = PRODUCT in request.by
     keys = unit_keys(by_product)
     lines = normalized(sources.lines)
-    for attribute, value in request.filters:  # only the product here
-        lines = lines.filter(lines[attribute] == value)
+    for attribute, value in request.filters:
+        if attribute == PRODUCT:
+            lines = lines.filter(lines[attribute] == value)
     keyed = units(totals.coded(lines), sources.customers, request.level, by_product, True)
+    if steady is not None:
+        keyed = keyed.join(steady, keyed.unit == steady[KEY]).drop(KEY)
+        keys = [*keys, *(c for c in steady.columns if c != KEY)]
     rates = totals.coded_rates(sources, sources.backend.small(instant_data), reporting)
     return totals.totals_expr(
         keyed,
@@ -122,7 +177,7 @@ def period_sums(
         sources.backend.small,
         rates,
         keys,
-        list(request.by),
+        groups,
         request.fx,
     )
 
