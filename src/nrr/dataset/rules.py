@@ -23,7 +23,6 @@ from nrr.dataset.columns import (
     Text,
     as_datetime64,
     is_empty,
-    is_in,
     parse_dates,
     parse_decimals,
     parse_integers,
@@ -57,6 +56,9 @@ class Checked:
     integers: dict[str, Strings] = field(default_factory=dict)
     parsed: dict[str, BoolArray] = field(default_factory=dict)  # which integers parsed
     broken: set[str] = field(default_factory=set)  # columns with a failed parse somewhere
+    # Each row's position in the customers table (null: unknown), found by the
+    # known-customer rule and kept so the engine need not look every id up again.
+    customer_index: Strings | None = None
 
     def __post_init__(self) -> None:
         self.row_count = int(self.raw.data.num_rows)
@@ -277,7 +279,9 @@ def check_known_customers(checked: Checked, ids: Text) -> None:
     if not usable(checked, "customer_id"):
         return
     values = checked.text["customer_id"]
-    unknown = ~is_in(values, _array(ids.plain())) & ~is_empty(values)
+    index = values.map(lambda v: pc.index_in(v, value_set=_array(ids.plain())))
+    checked.customer_index = index
+    unknown = _true(pc.is_null(index)) & ~is_empty(values)
     checked.flag(
         unknown, "customer_id", "customer-unknown",
         lambda r: f"customer_id {checked.value('customer_id', r)!r} is not in the customers table",

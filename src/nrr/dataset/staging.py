@@ -82,6 +82,9 @@ class StagedData:
     last_start: date | None  # the latest line start or event: the data's "as of" date
     warnings: tuple[Issue, ...] = field(default=())
     signals: pa.Table = field(default_factory=no_signals)  # SIGNAL_SCHEMA; optional input
+    # Each line's row in ``customers`` (int32), when the lines keep the order they were
+    # read in (subscriptions); None for events, which are reordered.
+    line_customers: pa.Array | pa.ChunkedArray | None = None
 
     @property
     def organizations(self) -> int:
@@ -252,6 +255,9 @@ def _stage(
         last_start=_as_date(pa.compute.max(lines["start_date"]).as_py()),
         warnings=warnings,
         signals=_signals_table(checked.get("signals")),
+        line_customers=(
+            checked["subscriptions"].customer_index if revenue_name == "subscriptions" else None
+        ),
     )
 
 

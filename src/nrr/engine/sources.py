@@ -29,7 +29,7 @@ class Sources:
 
     @classmethod
     def register(cls, backend: Backend, staged: StagedData) -> Sources:
-        lines, customers = with_keys(staged.lines, staged.customers)
+        lines, customers = with_keys(staged.lines, staged.customers, staged.line_customers)
         lines, codes = with_currency_codes(lines, staged.fx_rates)
         return cls(
             backend=backend,
@@ -41,15 +41,22 @@ class Sources:
         )
 
 
-def with_keys(lines: pa.Table, customers: pa.Table) -> tuple[pa.Table, pa.Table]:
+def with_keys(
+    lines: pa.Table,
+    customers: pa.Table,
+    known: pa.Array | pa.ChunkedArray | None = None,
+) -> tuple[pa.Table, pa.Table]:
     """Number the customers once, in Arrow: the engine's big aggregates and windows then
     hash and sort integers instead of text ids (about a fifth less CPU at 1M customers).
-    Every line's customer exists (a validation rule), so every key is set."""
+    Every line's customer exists (a validation rule), so every key is set; ``known`` is
+    each line's customer row when validation already looked it up."""
     ids = customers["customer_id"]
     keys = pa.array(range(len(customers)), pa.int64())
     organizations = pc.index_in(customers["organization_id"], value_set=ids).cast(pa.int64())
     customers = customers.append_column(KEY, keys).append_column(ORGANIZATION_KEY, organizations)
-    line_keys = pc.index_in(lines["customer_id"], value_set=ids).cast(pa.int64())
+    if known is None or len(known) != len(lines):
+        known = pc.index_in(lines["customer_id"], value_set=ids)
+    line_keys = known.cast(pa.int64())
     return lines.append_column(KEY, line_keys), customers
 
 
