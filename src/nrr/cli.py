@@ -293,7 +293,12 @@ def validate(data: str, quiet: bool) -> None:
         out.print(f"  {name:<20} {rows:>10,} rows")
     out.print(f"  customers            {staged.customers.num_rows:>10,}")
     out.print(f"  organizations        {staged.organizations:>10,}")
-    out.print(f"  date range           {staged.first_date} to {staged.last_date}")
+    span = (
+        f"{staged.first_date} to {staged.last_date}"
+        if staged.first_date is not None
+        else "none (no revenue rows)"
+    )
+    out.print(f"  date range           {span}")
     out.print(
         f"  currencies           {', '.join(staged.currencies)} "
         f"(base {staged.base_currency})"

@@ -172,6 +172,7 @@ def test_header_only_is_a_valid_empty_table(header: str, tmp_path: Path) -> None
     folder = write(tmp_path / "header-only", {"subscriptions.csv": header})
     summary = validate_ok(folder)
     assert "subscriptions                 0 rows" in summary
+    assert "date range           none (no revenue rows)" in summary
     with unchanged(folder):
         outcome = run("report", folder, "--format", "csv")
     assert outcome.code == 0, outcome.stderr
