@@ -5,12 +5,13 @@ period — m0, m1, category — which the drill-down needs. At 1M customers x 36
 is 20M rows paired by a hash aggregate: most of a report's time and memory. Totals need
 far fewer rows. Between two change points a unit's MRR in its own currency is constant, so
 in a period without a change point it moves only with its currency's exchange rate, as
-every other such unit of that currency does. Those *held* units are summed per currency
-(and product) and period as "open at t0 minus the units that change", and classified by the
-rate's move; a unit gets a row of its own only for a period it has a change point in
-(about one row per change point). Units with lines in several currencies cannot be split
-that way and take the general path (few do). Tests check that both paths, and the
-drill-down built on the general one, give the same figures.
+every other such unit of that currency does. Those *held* units are summed per currency,
+group (product or attributes that hold still, which are part of the unit's key) and period
+as "open at t0 minus the units that change", and classified by the rate's move; a unit gets
+a row of its own only for a period it has a change point in (about one row per change
+point). Units with lines in several currencies cannot be split that way; their levels are
+expanded to instants and paired as on the general path (few units have several). Tests
+check that both paths, and the drill-down built on the general one, give the same figures.
 """
 
 from __future__ import annotations
