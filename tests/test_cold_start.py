@@ -34,7 +34,8 @@ def test_help_version_and_usage_errors_import_nothing_heavy() -> None:
         results = {{}}
         for args in (["--help"], ["-h"], ["report", "--help"], ["customers", "--help"],
                      ["cohorts", "--help"], ["validate", "--help"], ["demo", "--help"],
-                     ["serve", "--help"], ["--version"], ["--no-such-option"],
+                     ["serve", "--help"], ["forecast", "--help"], ["signals", "--help"],
+                     ["--version"], ["--no-such-option"],
                      ["report", "data", "--period", "fortnight"], ["no-such-command"]):
             result = CliRunner().invoke(nrr.cli.cli, args)
             loaded = [m for m in {HEAVY!r} if m in sys.modules]

@@ -17,8 +17,8 @@ import pyarrow as pa
 
 from nrr.definitions import ReportRequest
 from nrr.errors import ConfigError
+from nrr.insights.defaults import METRICS
 from nrr.insights.forecast import (
-    METRICS,
     MIN_PERIODS,
     PERCENT_METRICS,
     SEASON,

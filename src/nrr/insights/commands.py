@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console, RenderableType
 from rich.text import Text
 
-from nrr.api import Dataset
 from nrr.cli import (
     emit,
     handle_errors,
@@ -28,22 +27,11 @@ from nrr.cli import (
     working,
 )
 from nrr.definitions import ReportRequest
-from nrr.insights.backtest import backtest_report
-from nrr.insights.forecast import METRICS, check_grain, forecast_report
-from nrr.insights.health import signal_report, unit_column
-from nrr.insights.signals import THRESHOLD, WINDOW, leading_indicators
-from nrr.insights.tables import (
-    at_risk_table,
-    backtest_table,
-    benchmark_line,
-    buckets_table,
-    forecast_notes,
-    forecast_table,
-    indicators_table,
-    verdict_notes,
-)
-from nrr.render import period_label
-from nrr.results import Report
+from nrr.insights.defaults import METRICS, THRESHOLD, WINDOW
+
+if TYPE_CHECKING:
+    from nrr.api import Dataset
+    from nrr.results import Report
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -116,6 +104,15 @@ def forecast(
     95% prediction intervals; a seasonal term only with two full years (eight quarters) of
     history. Needs at least 6 periods of history. See docs/insights.md.
     """
+    from nrr.insights.backtest import backtest_report
+    from nrr.insights.forecast import check_grain, forecast_report
+    from nrr.insights.tables import (
+        backtest_table,
+        forecast_notes,
+        forecast_table,
+        verdict_notes,
+    )
+
     dataset = open_dataset(data, engine_name, quiet, spark_master)
     request = selection_request(
         dataset, period, start, end, by, level, filters, currency, fx, fiscal_year_start
@@ -200,6 +197,10 @@ def signals(
     """
     if only_at_risk and not signal:
         raise click.UsageError("--at-risk lists customers by a signal: add --correlate SIGNAL")
+    from nrr.insights.signals import leading_indicators
+    from nrr.insights.tables import benchmark_line, indicators_table
+    from nrr.render import period_label
+
     dataset = open_dataset(data, engine_name, quiet, spark_master)
     request = selection_request(
         dataset, period, start, end, by, level, filters, currency, fx, fiscal_year_start
@@ -228,6 +229,9 @@ def _correlate(
     cuts: list[float] | None, below: float | None, top: int, only_at_risk: bool,
     fmt: str, output: Path | None, decimals: int | None, quiet: bool,
 ) -> None:
+    from nrr.insights.health import signal_report, unit_column
+    from nrr.insights.tables import at_risk_table, buckets_table
+
     with working(f"bucketing customers by {signal}", quiet):
         result = signal_report(dataset, request, signal, buckets, cuts, below, top)
     risky = result.at_risk

@@ -31,12 +31,12 @@ import pyarrow as pa
 from nrr import periods as spine
 from nrr.definitions import Grain, Period, ReportRequest
 from nrr.errors import ConfigError
+from nrr.insights.defaults import METRICS
 from nrr.results import Report, Result
 
 Floats = npt.NDArray[np.float64]
 
 MIN_PERIODS = 6  # fewer points cannot tell a level from a trend from noise
-METRICS = ("nrr", "grr", "expansion_mrr", "contraction_mrr", "churn_mrr")
 PERCENT_METRICS = frozenset({"nrr", "grr"})
 LEVELS = (80, 95)  # prediction interval coverages, in percent
 SEASON = {Grain.MONTH: 12, Grain.QUARTER: 4}

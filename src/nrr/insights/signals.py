@@ -29,10 +29,9 @@ import pyarrow as pa
 from nrr.definitions import ReportRequest
 from nrr.errors import ConfigError
 from nrr.insights.benchmarks import annotate
+from nrr.insights.defaults import THRESHOLD, WINDOW
 from nrr.results import Report, Result
 
-THRESHOLD = 50.0  # % rise of a rate over its trailing mean that raises an early warning
-WINDOW = 6  # periods in the trailing mean
 MIN_BASELINE = 3  # periods the trailing mean needs before any warning
 MOVEMENTS = ("expansion", "contraction", "churn")
 WATCHED = ("contraction", "churn")  # the movements an early warning watches
