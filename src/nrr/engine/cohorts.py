@@ -125,12 +125,7 @@ def _values(
     changes = change_points(keyed, spine, keys).join(members.select(*columns), keys)
     moves = totals.steps(changes, keys)
     single = moves.filter(~moves.several)
-    flows = single.group_by(["cohort", *groups, "currency", "i"]).aggregate(
-        value=(single.after - single.before).sum(),
-        units=(ibis.ifelse(single.after > 0, 1, 0) - ibis.ifelse(single.before > 0, 1, 0))
-        .sum()
-        .cast("int64"),
-    )
+    flows = totals.net_flows(single, ["cohort", *groups, "currency"])
     indexed = cells.join(spine.instants, "t")
     held = flows.join(indexed, [flows.cohort == indexed.cohort, flows.i <= indexed.i])
     at_cells = held.group_by(["cohort", *groups, "age", "currency", "t"]).aggregate(

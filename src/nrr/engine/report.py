@@ -126,14 +126,7 @@ def period_sums(
     rows = rows.mutate(
         **{c: rows[c].fill_null(attributes.NO_VALUE) for c in columns.values() if c in groups}
     )
-    moved = movements.aggregate(rows, groups)
-    union = sums.select(*moved.columns).union(moved, distinct=False)
-    return union.group_by(["period_start", "period_end", *groups]).aggregate(
-        **{
-            m: union[m].sum().cast("int64" if m in COUNT_METRICS else "float64")
-            for m in totals.SUMS
-        }
-    )
+    return totals.sum_parts([movements.aggregate(rows, groups), sums], groups)
 
 
 def attribute_columns(request: ReportRequest) -> dict[str, str]:

@@ -152,15 +152,29 @@ def changed_sums(changed: ir.Table, groups: list[str]) -> ir.Table:
     )
 
 
+def net_flows(moves: ir.Table, by: list[str]) -> ir.Table:
+    """``(by, i, value, units)``: how much MRR (in its currency) and how many units start
+    or stop paying at each instant. Their running sum over ``i`` is what is open then, as
+    each unit's changes add up to its level."""
+    opened = ibis.ifelse(moves.after > 0, 1, 0) - ibis.ifelse(moves.before > 0, 1, 0)
+    return moves.group_by([*by, "i"]).aggregate(
+        value=(moves.after - moves.before).sum(), units=opened.sum().cast("int64")
+    )
+
+
+def sum_parts(parts: list[ir.Table], groups: list[str]) -> ir.Table:
+    """The report sums of several partial tables with the same columns, per period and
+    group."""
+    union = ibis.union(*(part.select(*parts[0].columns) for part in parts), distinct=False)
+    return union.group_by(["period_start", "period_end", *groups]).aggregate(
+        **{m: union[m].sum().cast("int64" if m in COUNT_METRICS else "float64") for m in SUMS}
+    )
+
+
 def held(moves: ir.Table, sums: ir.Table, rated: ir.Table, groups: list[str]) -> ir.Table:
     """Report sums of the units with MRR at t0 and no change point in the period, per
     period and group: their native value is "open at t0 minus what changes"."""
-    flows = moves.group_by(["currency", *groups, "i"]).aggregate(
-        value=(moves.after - moves.before).sum(),
-        units=(ibis.ifelse(moves.after > 0, 1, 0) - ibis.ifelse(moves.before > 0, 1, 0))
-        .sum()
-        .cast("int64"),
-    )
+    flows = net_flows(moves, ["currency", *groups])
     opened = flows.join(rated, [flows.currency == rated.currency, flows.i <= rated.a])
     keys = ["period_start", "currency", *groups]
     open_at_start = opened.group_by(keys).aggregate(
@@ -280,10 +294,7 @@ def totals_expr(
         movements.aggregate(several, groups),
         held(single, sums, rated, groups),
     ]
-    union = ibis.union(*(part.select(*parts[0].columns) for part in parts), distinct=False)
-    return union.group_by(["period_start", "period_end", *groups]).aggregate(
-        **{m: union[m].sum().cast("int64" if m in COUNT_METRICS else "float64") for m in SUMS}
-    )
+    return sum_parts(parts, groups)
 
 
 def coded(lines: ir.Table) -> ir.Table:
