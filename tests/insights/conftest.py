@@ -1,4 +1,5 @@
-"""Fixtures: the web tests' demo dataset (with a health_score signal) and the hand dataset."""
+"""Fixtures: the session's demo dataset (tests/conftest.py) as ``demo``, and the hand
+dataset."""
 
 from __future__ import annotations
 
@@ -9,17 +10,11 @@ import pytest
 import nrr
 from nrr.api import Dataset
 from tests.insights.helpers import write_hand_dataset
-from tests.web.helpers import make_demo
 
 
 @pytest.fixture(scope="session")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_demo(tmp_path_factory.mktemp("demo"))
-
-
-@pytest.fixture(scope="session")
-def demo(demo_dir: Path) -> Dataset:
-    return nrr.load(demo_dir)
+def demo(dataset: Dataset) -> Dataset:
+    return dataset
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""Fixtures: one demo dataset per session (loading validates it), a fresh store per test."""
+"""Fixtures: a fresh store per test, and a client over the session's demo dataset
+(``demo_dir``, ``dataset``: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import nrr
 from nrr.api import Dataset
-from tests.web.helpers import TestClient, client_for, make_demo
-
-
-@pytest.fixture(scope="session")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_demo(tmp_path_factory.mktemp("demo"))
-
-
-@pytest.fixture(scope="session")
-def dataset(demo_dir: Path) -> Dataset:
-    return nrr.load(demo_dir)
+from tests.web.helpers import TestClient, client_for
 
 
 @pytest.fixture
