@@ -2,7 +2,9 @@
 
 Shape: the (cohort, age, instant) grid is small and built in Python; the per-unit work is
 one range join of each unit's first instant with the (few) cohort periods, and one
-equality join of the snapshots with the unit's cohort, so no unit x age grid is built.
+equality join of the change points with the unit's cohort. Change points are summed per
+cohort before being accumulated to the measuring instants, so no unit x age (or unit x
+instant) table is built.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
-"""Monthly recurring revenue of every unit at every instant a request needs.
+"""Lines as monthly values keyed by unit, and each unit's MRR at the instants it pays.
 
-Shape: lines are range-joined to the (few) instants they are active at, summed per unit,
-currency and instant, and converted once per currency and instant. Nothing is expanded to
-days, and the unit x instant table only holds units with MRR > 0.
+The per-instant MRR serves the per-unit path (drill-down, units whose attributes change):
+change points (changepoints.py) expanded to the instants their levels hold at, converted
+once per currency and instant. Nothing is expanded to days, and only units with MRR > 0
+get rows. Reports and cohorts avoid even that table (totals.py, cohorts.py).
 """
 
 from __future__ import annotations
@@ -65,19 +66,6 @@ def units(
 def native_snapshots(lines: ir.Table, spine: InstantSpine, keys: list[str]) -> ir.Table:
     """``(keys, currency, t, mrr)`` in each line's own currency, for later conversion."""
     return native_levels(lines, spine, keys)
-
-
-def snapshots(
-    lines: ir.Table, spine: InstantSpine, rates: ir.Table, keys: list[str]
-) -> ir.Table:
-    """``(keys, t, mrr)`` for every unit with MRR > 0 at an instant ``t``.
-
-    ``rates`` holds ``(currency, t, factor)``: reporting-currency units per unit of currency
-    at ``t``.
-    """
-    converted = converted_levels(lines, spine, rates, keys)
-    per_unit = converted.group_by([*keys, "t"]).aggregate(mrr=converted.mrr.sum())
-    return per_unit.filter(per_unit.mrr > 0)
 
 
 def converted_levels(
