@@ -92,17 +92,30 @@ def change_points(lines: ir.Table, spine: InstantSpine, keys: list[str]) -> ir.T
     return deltas.group_by([*keys, "currency", "i"]).aggregate(d=deltas.d.sum())
 
 
-def levels_from(changes: ir.Table, keys: list[str]) -> ir.Table:
-    """``(keys, currency, i, until, level)``: each unit's MRR per currency, ``level`` from
-    instant index ``i`` up to (not including) ``until``, only where it is revenue."""
+def steps(changes: ir.Table, keys: list[str]) -> ir.Table:
+    """Each change point with the unit's MRR (in its currency) just before and after it;
+    0 where it has none."""
     series = [changes[k] for k in [*keys, "currency"]]
-    running = ibis.window(group_by=series, order_by=changes.i, rows=(None, 0))
-    ordered = ibis.window(group_by=series, order_by=changes.i)  # lead takes no frame (Spark)
-    levels = changes.mutate(
-        level=changes.d.sum().over(running), until=changes.i.lead().over(ordered)
+    upto = ibis.window(group_by=series, order_by=changes.i, rows=(None, 0))
+    sums = changes.mutate(after=changes.d.sum().over(upto))
+    before = sums.after - sums.d  # the previous running sum, up to the last bit
+    zero = ibis.literal(0.0, "float64")
+    return sums.mutate(
+        after=ibis.ifelse(sums.after > ZERO_LEVEL, sums.after, zero),
+        before=ibis.ifelse(before > ZERO_LEVEL, before, zero),
     )
-    levels = levels.filter(levels.level > ZERO_LEVEL)
-    return levels.mutate(until=levels.until.fill_null(FOREVER_INDEX))
+
+
+def levels(moves: ir.Table, keys: list[str]) -> ir.Table:
+    """``(keys, currency, i, until, level)`` from ``steps``: each unit's MRR per currency,
+    ``level`` from instant index ``i`` up to (not including) ``until``, where it pays."""
+    series = [moves[k] for k in [*keys, "currency"]]
+    ordered = ibis.window(group_by=series, order_by=moves.i)  # lead takes no frame (Spark)
+    held = moves.mutate(until=moves.i.lead().over(ordered))
+    held = held.filter(held.after > 0)
+    return held.select(
+        *keys, "currency", "i", level="after", until=held.until.fill_null(FOREVER_INDEX)
+    )
 
 
 def expand(levels: ir.Table, spine: InstantSpine, keys: list[str]) -> ir.Table:
@@ -115,7 +128,7 @@ def expand(levels: ir.Table, spine: InstantSpine, keys: list[str]) -> ir.Table:
 def native_levels(lines: ir.Table, spine: InstantSpine, keys: list[str]) -> ir.Table:
     """``(keys, currency, t, mrr)``: each unit's MRR per currency at every instant it pays,
     in the lines' own currency."""
-    return expand(levels_from(change_points(lines, spine, keys), keys), spine, keys)
+    return expand(levels(steps(change_points(lines, spine, keys), keys), keys), spine, keys)
 
 
 @dataclass(frozen=True)
@@ -136,4 +149,3 @@ class InstantSpine:
         low, high = keys[0], keys[-1] + 1
         monthly = keys == list(range(low, high))
         return cls(small(instants), small(lookup), small(lookup), low, high, monthly)
-

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from nrr.definitions import PRODUCT, CohortRequest, Grain, Period
 from nrr.engine import attributes, totals
-from nrr.engine.changepoints import InstantSpine, change_points
+from nrr.engine.changepoints import InstantSpine, change_points, expand, levels, steps
 from nrr.engine.mrr import NO_PRODUCT, normalized, unit_keys, units
 from nrr.engine.sources import Sources
 from nrr.periods import month_index, month_start
@@ -125,7 +125,7 @@ def _values(
     """
     columns = list(dict.fromkeys([*keys, "cohort", *groups, "several"]))
     changes = change_points(keyed, spine, keys).join(members.select(*columns), keys)
-    moves = totals.steps(changes, keys)
+    moves = steps(changes, keys)
     single = moves.filter(~moves.several)
     flows = totals.net_flows(single, ["cohort", *groups, "currency"])
     indexed = cells.join(spine.instants, "t")
@@ -137,7 +137,7 @@ def _values(
     single_values = priced.group_by(["cohort", *groups, "age"]).aggregate(
         customers_active=priced.units.sum(), mrr=(priced.value * priced.factor).sum()
     )
-    native = totals.expanded(moves.filter(moves.several), spine, keys)
+    native = expand(levels(moves.filter(moves.several), keys), spine, keys)
     converted = native.join(rates, ["currency", "t"]).select(
         *keys, "t", mrr=native.mrr * rates.factor
     )

@@ -26,13 +26,7 @@ import pyarrow as pa
 
 from nrr.definitions import COUNT_METRICS, PERCENT_METRICS, REPORT_METRICS, FxMode, Period
 from nrr.engine import fx, movements
-from nrr.engine.changepoints import (
-    FOREVER_INDEX,
-    ZERO_LEVEL,
-    InstantSpine,
-    change_points,
-    expand,
-)
+from nrr.engine.changepoints import InstantSpine, change_points, expand, levels, steps
 from nrr.engine.sources import CURRENCY_CODE, Sources
 
 SUMS = tuple(m for m in REPORT_METRICS if m not in PERCENT_METRICS)
@@ -91,19 +85,6 @@ def period_rates(periods: ir.Table, rates: ir.Table, fx_mode: FxMode) -> ir.Tabl
     r1 = joined.r0 if fx_mode is FxMode.CONSTANT else joined.r1
     return joined.select(
         "period_start", "period_end", "a", "b", currency=joined.start_currency, r0="r0", r1=r1
-    )
-
-
-def steps(changes: ir.Table, keys: list[str]) -> ir.Table:
-    """Each change point with the unit's MRR (in its currency) just before and after it;
-    0 where it has none."""
-    series = [changes[k] for k in [*keys, "currency"]]
-    upto = ibis.window(group_by=series, order_by=changes.i, rows=(None, 0))
-    sums = changes.mutate(after=changes.d.sum().over(upto))
-    before = sums.after - sums.d  # the previous running sum, up to the last bit
-    return sums.mutate(
-        after=ibis.ifelse(sums.after > ZERO_LEVEL, sums.after, ZERO),
-        before=ibis.ifelse(before > ZERO_LEVEL, before, ZERO),
     )
 
 
@@ -225,19 +206,6 @@ def _held_sums(kept: ir.Table, groups: list[str]) -> ir.Table:
     )
 
 
-def expanded(moves: ir.Table, spine: InstantSpine, keys: list[str]) -> ir.Table:
-    """``(keys, currency, t, mrr)`` at every instant, from change points (``steps``): for
-    the few units that need one row per instant."""
-    series = [moves[k] for k in [*keys, "currency"]]
-    ordered = ibis.window(group_by=series, order_by=moves.i)
-    levels = moves.mutate(until=moves.i.lead().over(ordered))
-    levels = levels.filter(levels.after > 0)
-    levels = levels.select(
-        *keys, "currency", "i", level="after", until=levels.until.fill_null(FOREVER_INDEX)
-    )
-    return expand(levels, spine, keys)
-
-
 def several_currency_rows(
     moves: ir.Table,
     spine: InstantSpine,
@@ -248,7 +216,7 @@ def several_currency_rows(
 ) -> ir.Table:
     """The general path for units with lines in several currencies: levels expanded to
     instants, converted, paired per period (``moves`` holds only such units)."""
-    native = expanded(moves, spine, keys)
+    native = expand(levels(moves, keys), spine, keys)
     if fx_mode is FxMode.CONSTANT:
         both = movements.per_period(native, periods, [*keys, "currency"])
         values = movements.convert_at_start(both, rates, keys)
