@@ -100,6 +100,8 @@ def test_cohorts_match_the_oracle(
     folder = dataset.write(tmp_path_factory.mktemp("dataset"))
     data = oracle.load_dataset(folder)
     currency = "EUR" if foreign and "EUR" in dataset.rated_currencies() else None
+    if grain == "quarter":  # a range starting mid-quarter may hold no whole quarter
+        start -= start % 3
     first, last = month_start(start), month_start(start + length)
     loaded = nrr.load(folder)
     got_rows = loaded.cohorts(

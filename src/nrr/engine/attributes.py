@@ -69,37 +69,40 @@ def attach(
     return joined.select(*movements.columns, **{column: joined.value})
 
 
+def varying(history: ir.Table, attributes: list[str], first: date, last: date) -> ir.Table:
+    """``(customer_id)``: the customers one of whose ``attributes`` changes after ``first``
+    and on or before ``last``, read from the history alone (it is the only source of
+    changes), so the set stays as small as the number of such customers."""
+    later = history.filter(
+        history.attribute.isin(attributes)
+        & (history.valid_from > first)
+        & (history.valid_from <= last)
+    )
+    return later.select("customer_id").distinct()
+
+
 def profile(
     customers: ir.Table,
     history: ir.Table,
     columns: dict[str, str],
     first: date,
-    last: date,
+    moving: ir.Table,
 ) -> ir.Table:
-    """``(customer_id, KEY, columns..., varying)``: each customer's attributes in force at
-    ``first`` (null as ``NO_VALUE``), and whether any of them changes after ``first`` and
-    on or before ``last``.
+    """``(KEY, columns...)``: the attributes in force at ``first`` (null as ``NO_VALUE``)
+    of every customer not in ``moving`` (see ``varying``).
 
     A customer whose attributes hold still over a request's period starts is in one group
     for every period, like a product: the totals path can treat its groups as part of the
     unit. Only the others need a row per period (see report.period_sums).
     """
-    table = customers.select("customer_id", KEY)
-    counts: list[str] = []
+    steady = customers.anti_join(moving, "customer_id")
+    table = steady.select("customer_id", KEY)
     for attribute, column in columns.items():
         spans = intervals(customers, history, attribute)
         at_first = spans.filter((spans.valid_from <= first) & (spans.valid_to > first))
         at_first = at_first.select(
             attr_customer="customer_id", **{column: at_first.value.fill_null(NO_VALUE)}
         )
-        later = spans.filter((spans.valid_from > first) & (spans.valid_from <= last))
-        count = f"_changes_{len(counts)}"
-        changed = later.group_by(attr_customer=later.customer_id).aggregate(
-            **{count: later.count()}
-        )
-        for part in (at_first, changed):
-            table = table.left_join(part, table.customer_id == part.attr_customer)
-            table = table.drop("attr_customer")
-        counts.append(count)
-    varying = ibis.or_(*(table[c].fill_null(0) > 0 for c in counts))
-    return table.mutate(varying=varying).drop(*counts)
+        table = table.left_join(at_first, table.customer_id == at_first.attr_customer)
+        table = table.drop("attr_customer")
+    return table.select(KEY, *columns.values())

@@ -142,7 +142,8 @@ def _values(
         *keys, "t", mrr=native.mrr * rates.factor
     )
     per_unit = converted.group_by([*keys, "t"]).aggregate(mrr=converted.mrr.sum())
-    active = per_unit.filter(per_unit.mrr > 0).join(members, keys).join(cells, ["cohort", "t"])
+    several = members.filter(members.several)  # before the join: cells x all members is 23M
+    active = per_unit.filter(per_unit.mrr > 0).join(several, keys).join(cells, ["cohort", "t"])
     several_values = active.group_by(["cohort", *groups, "age"]).aggregate(
         customers_active=active.count().cast("int64"), mrr=active.mrr.sum()
     )

@@ -81,14 +81,15 @@ def unit_movements(
         levels = converted_levels(keyed, instant_spine, rates, keys)
         values = movements.per_period(levels, period_table, keys)
     rows = movements.classify(values, first_positive(keyed, keys), keys)
+    columns = attribute_columns(request)
+    customers, history = sources.customers, sources.history
+    if only is not None:  # look up only their attributes: a hash table of theirs, not all
+        customers = customers.semi_join(only, customers.customer_id == only.unit)
+        history = history.semi_join(only, history.customer_id == only.unit)
     # Each attribute is attached once (attaching the same one twice would join two identical
     # interval tables, which Ibis rightly calls ambiguous); filters reuse grouping columns.
-    columns = {a: a for a in request.by if a != PRODUCT}
-    for attribute, _ in request.filters:
-        if attribute != PRODUCT:
-            columns.setdefault(attribute, f"_filter_{attribute}")
     for attribute, column in columns.items():
-        rows = attributes.attach(rows, sources.customers, sources.history, attribute, column)
+        rows = attributes.attach(rows, customers, history, attribute, column)
     for attribute, value in request.filters:
         if attribute != PRODUCT:
             rows = rows.filter(rows[columns[attribute]] == ibis.literal(value, "string"))
@@ -111,18 +112,19 @@ def period_sums(
     if not columns:
         return _totals(sources, request, periods, reporting, list(request.by))
     starts = [p.start for p in periods]
-    table = attributes.profile(
-        sources.customers, sources.history, columns, min(starts), max(starts)
+    moving = attributes.varying(sources.history, list(columns), min(starts), max(starts))
+    steady = attributes.profile(
+        sources.customers, sources.history, columns, min(starts), moving
     )
-    steady = table.filter(~table.varying).select(KEY, *columns.values())
     groups = [columns.get(g, g) for g in request.by]
     helpers = [c for a, c in columns.items() if a not in request.by]
     sums = _totals(sources, request, periods, reporting, [*groups, *helpers], steady)
     for attribute, value in request.filters:
         if attribute in columns:
             sums = sums.filter(sums[columns[attribute]] == ibis.literal(value, "string"))
-    moving = table.filter(table.varying).select(unit="customer_id")
-    rows, _ = unit_movements(sources, request, periods, reporting, only=moving)
+    rows, _ = unit_movements(
+        sources, request, periods, reporting, only=moving.select(unit="customer_id")
+    )
     rows = rows.mutate(
         **{c: rows[c].fill_null(attributes.NO_VALUE) for c in columns.values() if c in groups}
     )
