@@ -6,16 +6,16 @@ Everything the CLI and the web dashboard show goes through ``Dataset.report`` wi
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from nrr import engine as core
 from nrr import periods
 from nrr.dataset import Issue, StagedData, read_dataset
 from nrr.definitions import (
@@ -32,6 +32,9 @@ from nrr.definitions import (
 from nrr.errors import ConfigError
 from nrr.results import CohortTable, CustomerTable, Report
 
+if TYPE_CHECKING:
+    from nrr.engine import Backend, Sources
+
 # A spine for compiling an empty result's columns when no whole period is in range.
 PLACEHOLDER = (Period(date(2000, 1, 1), date(2000, 2, 1), ""),)
 
@@ -39,13 +42,15 @@ PLACEHOLDER = (Period(date(2000, 1, 1), date(2000, 2, 1), ""),)
 class Dataset:
     """A validated dataset bound to an engine. Create it with ``nrr.load``."""
 
-    def __init__(self, staged: StagedData, backend: core.Backend) -> None:
+    def __init__(self, staged: StagedData, backend: Backend) -> None:
         self.staged = staged
         self.backend = backend
 
     @cached_property
-    def sources(self) -> core.Sources:
-        return core.Sources.register(self.backend, self.staged)
+    def sources(self) -> Sources:
+        from nrr.engine import Sources
+
+        return Sources.register(self.backend, self.staged)
 
     @property
     def warnings(self) -> tuple[Issue, ...]:
@@ -118,6 +123,8 @@ class Dataset:
 
         ``spine`` overrides the request's periods (used for whole-range totals).
         """
+        from nrr import engine as core
+
         spine = list(self.periods(request) if spine is None else spine)
         reporting = request.currency or self.staged.base_currency
         if not spine:
@@ -156,6 +163,8 @@ class Dataset:
         For every report row, the sums of these rows are its figures. With ``lines``, the
         subscription lines (or events) active at either end of each listed period instead.
         """
+        from nrr import engine as core
+
         request = self.request(
             period, start, end, by, level, filters, currency, fiscal_year_start, fx=fx
         )
@@ -190,6 +199,8 @@ class Dataset:
         fiscal_year_start: int = 1,
     ) -> CohortTable:
         """Acquisition cohorts: customers, MRR and NRR by cohort and age (contract §2)."""
+        from nrr import engine as core
+
         request = CohortRequest(
             grain=_enum(Grain, grain, "grain"),
             start=_date(start, "start") or self._default_start(),
@@ -222,6 +233,8 @@ class Dataset:
 
     def explain(self, request: ReportRequest) -> str:
         """The definitions in force and the SQL the engine runs for ``request``."""
+        from nrr import engine as core
+
         spine = self.periods(request)
         reporting = request.currency or self.staged.base_currency
         return core.explain(
@@ -333,12 +346,61 @@ def load(
     Raises ``InputError`` listing every problem of the data, in which case nothing is
     computed, and ``ConfigError`` when the source cannot be opened.
     """
-    staged = read_dataset(path if isinstance(path, str) else Path(path))
+    options = {k: v for k, v in (("session", session), ("master", master)) if v is not None}
+    connecting = _Connecting(engine_name or engine, options)
+    try:
+        staged = read_dataset(path if isinstance(path, str) else Path(path))
+    except BaseException:
+        connecting.settle()  # the data's problems are the news, not the engine's
+        raise
+    backend = connecting.backend()
     # Validation's temporary arrays are freed but stay with Arrow's allocator; hand them
     # back before the engine needs memory (about 400 MB at 1M customers).
     pa.default_memory_pool().release_unused()
-    options = {k: v for k, v in (("session", session), ("master", master)) if v is not None}
-    return Dataset(staged, core.connect(engine_name or engine, **options))
+    return Dataset(staged, backend)
+
+
+class _Connecting:
+    """The engine's imports (Ibis, DuckDB, pandas: about 0.7 s) and its connection, made on
+    a second thread while the first reads and validates the files.
+
+    Why: reading Parquet runs in Arrow's own threads with the GIL released, so a cold
+    ``nrr report`` on 1M customers otherwise waits for both in turn. Spark connects after
+    validation instead, as before: a JVM is not started for data that fails the rules.
+    """
+
+    def __init__(self, engine: str, options: dict[str, Any]) -> None:
+        self.engine, self.options = engine, options
+        self.result: Backend | BaseException | None = None
+        self.thread: threading.Thread | None = None
+        if engine == "duckdb":
+            self.thread = threading.Thread(target=self._run, name="nrr-connect", daemon=True)
+            self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.result = self._connect()
+        except BaseException as exc:  # handed to the caller's thread by backend()
+            self.result = exc
+
+    def _connect(self) -> Backend:
+        from nrr import engine as core
+
+        return core.connect(self.engine, **self.options)
+
+    def settle(self) -> None:
+        """Let the thread finish, its result unused: no import runs on at exit."""
+        if self.thread is not None:
+            self.thread.join()
+
+    def backend(self) -> Backend:
+        if self.thread is None:
+            return self._connect()
+        self.thread.join()
+        if isinstance(self.result, BaseException):
+            raise self.result
+        assert self.result is not None
+        return self.result
 
 
 __all__ = ["CohortTable", "CustomerTable", "Dataset", "Report", "load"]

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import pyarrow as pa
 
 from nrr.definitions import Band, CohortRequest, Period, ReportRequest
+
+if TYPE_CHECKING:  # pandas is imported by Arrow's to_pandas, when it is asked for
+    import pandas as pd
 
 
 @dataclass(frozen=True)
