@@ -323,12 +323,17 @@ def nullable_text(values: Text) -> Strings:
 
 def text_or(values: Text, default: str) -> Strings:
     """The trimmed text, with ``default`` where it is empty."""
+    return filled(values, default).plain()
+
+
+def filled(values: Text, default: str) -> Text:
+    """``text_or`` still as text: a dictionary column stays one (its values filled)."""
 
     def kernel(text: Strings) -> Strings:
         empty = pc.equal(text, "")
         return pc.if_else(empty, default, text) if pc.any(empty).as_py() else text
 
-    return values.trimmed.map(kernel)
+    return values.trimmed.derive(kernel)
 
 
 def as_datetime64(days: Strings) -> npt.NDArray[np.datetime64]:

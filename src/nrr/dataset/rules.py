@@ -6,7 +6,7 @@ file with a million rows is checked in a few numpy passes and every problem is r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -200,13 +200,86 @@ def usable(checked: Checked, *columns: str) -> bool:
     return all(c in checked.text and c not in checked.broken for c in columns)
 
 
-def check_customers(checked: Checked) -> tuple[Text, npt.NDArray[np.int64] | None]:
-    """Unique ids, known parents, no cycles. Returns ids and each row's organization row."""
+class CustomerIndex:
+    """Where each customer id that a rule looks up sits in the customers table.
+
+    ``pc.index_in`` hashes its whole value set on every call, a tenth of a second at a
+    million ids, and the ids are looked up by the uniqueness rule, the parent rule and every
+    table that names customers. Dictionary-encoding the ids followed by all those columns
+    hashes the ids once. Codes number values by first appearance, so the ids hold the codes
+    below ``distinct`` and a looked-up value with such a code is known; its row is the first
+    id with that code, the row ``index_in`` finds. Found rows are int32 and null when
+    unknown, as ``index_in`` gives them.
+    """
+
+    def __init__(self, ids: Text, columns: Mapping[str, Text]) -> None:
+        parts = [ids.plain(), *(column.values for column in columns.values())]
+        encoded = pc.dictionary_encode(
+            pa.chunked_array([chunk for part in parts for chunk in _chunks(part)], pa.string())
+        )
+        starts = np.cumsum([0, *(len(part) for part in parts)])[:-1]
+        codes = [
+            pa.chunked_array(
+                [chunk.indices for chunk in encoded.slice(start, len(part)).chunks], pa.int32()
+            )
+            for start, part in zip(starts, parts, strict=True)
+        ]
+        id_codes = np.asarray(_array(codes[0]).to_numpy(zero_copy_only=False))
+        distinct = int(id_codes.max()) + 1 if len(id_codes) else 0
+        self.unique = distinct == len(ids)  # every id differs
+        # the first row holding each code (needed only when some id repeats)
+        first = None if self.unique else pa.array(
+            np.unique(id_codes, return_index=True)[1], pa.int32()
+        )
+        self.found: dict[str, Strings] = {}  # the name given in ``columns`` -> rows
+        for (name, column), found in zip(columns.items(), codes[1:], strict=True):
+            rows = pc.if_else(pc.less(found, distinct), found, pa.scalar(None, pa.int32()))
+            if first is not None:
+                rows = pc.take(first, rows)
+            self.found[name] = rows if column.codes is None else pc.take(rows, column.codes)
+
+
+def _chunks(values: Strings) -> list[pa.Array]:
+    return values.chunks if isinstance(values, pa.ChunkedArray) else [values]
+
+
+PARENTS = "customers.parent_id"  # the parent ids' entry in ``CustomerIndex.found``
+
+
+def index_customers(checked: Mapping[str, Checked]) -> CustomerIndex | None:
+    """One lookup of every column holding customer ids, when the customers table has ids.
+
+    The parent ids are looked up even when a rule on the ids will fail (an error path,
+    where the time does not matter); a table's customer ids only when they parsed, as
+    ``check_known_customers`` requires.
+    """
+    customers = checked.get("customers")
+    if customers is None or not usable(customers, "customer_id"):
+        return None
+    columns = {
+        name: table.text["customer_id"]
+        for name, table in checked.items()
+        if name != "customers" and usable(table, "customer_id")
+    }
+    if "parent_id" in customers.text:
+        columns[PARENTS] = customers.text["parent_id"]
+    return CustomerIndex(customers.text["customer_id"], columns)
+
+
+def check_customers(
+    checked: Checked, index: CustomerIndex | None
+) -> tuple[Text, npt.NDArray[np.int64] | None]:
+    """Unique ids, known parents, no cycles. Returns ids and each row's organization row.
+
+    ``index`` is ``index_customers``' lookup: None when the ids are not usable.
+    """
     ids = checked.text.get("customer_id", Text(pa.array([], pa.string())))
     blank = is_empty(ids)
     duplicated = np.zeros(len(ids), dtype=bool)
     first_row: dict[str, int] = {}
-    if len(ids) and len(pc.unique(ids.plain())) < len(ids):
+    if len(ids) and not (
+        index.unique if index is not None else len(pc.unique(ids.plain())) == len(ids)
+    ):
         # the first row of each value, then every other row holding it
         codes = _codes(ids)
         _, first = np.unique(codes, return_index=True)
@@ -224,7 +297,8 @@ def check_customers(checked: Checked) -> tuple[Text, npt.NDArray[np.int64] | Non
         return ids, None
     if "parent_id" not in checked.text:
         return ids, np.arange(len(ids), dtype=np.int64)
-    return ids, _organizations(checked, ids)
+    assert index is not None  # the ids are usable
+    return ids, _organizations(checked, ids, index.found[PARENTS])
 
 
 def _codes(values: Text) -> npt.NDArray[np.int64]:
@@ -234,11 +308,13 @@ def _codes(values: Text) -> npt.NDArray[np.int64]:
     return indices if values.codes is None else indices[values.codes_np]
 
 
-def _organizations(checked: Checked, ids: Text) -> npt.NDArray[np.int64] | None:
-    """Top-most ancestor of each row by pointer jumping (log depth vectorised passes)."""
+def _organizations(
+    checked: Checked, ids: Text, found: Strings
+) -> npt.NDArray[np.int64] | None:
+    """Top-most ancestor of each row by pointer jumping (log depth vectorised passes);
+    ``found`` is each parent's row (null: unknown)."""
     parents = checked.text["parent_id"]
     has_parent = ~is_empty(parents)
-    found = parents.map(lambda v: pc.index_in(v, value_set=_array(ids.plain())))
     position = np.asarray(
         _array(pc.fill_null(found, -1)).to_numpy(zero_copy_only=False), dtype=np.int64
     )
@@ -275,13 +351,13 @@ def _array(values: Strings) -> pa.Array:
     return values
 
 
-def check_known_customers(checked: Checked, ids: Text) -> None:
+def check_known_customers(checked: Checked, index: CustomerIndex) -> None:
     if not usable(checked, "customer_id"):
         return
     values = checked.text["customer_id"]
-    index = values.map(lambda v: pc.index_in(v, value_set=_array(ids.plain())))
-    checked.customer_index = index
-    unknown = _true(pc.is_null(index)) & ~is_empty(values)
+    found = index.found[checked.raw.name]
+    checked.customer_index = found
+    unknown = _true(pc.is_null(found)) & ~is_empty(values)
     checked.flag(
         unknown, "customer_id", "customer-unknown",
         lambda r: f"customer_id {checked.value('customer_id', r)!r} is not in the customers table",

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nrr.dataset import rules
-from nrr.dataset.columns import Strings, Text, as_datetime64, nullable_text, text_or
+from nrr.dataset.columns import Strings, Text, as_datetime64, filled, nullable_text, text_or
 from nrr.dataset.contract import DEFAULT_BASE_CURRENCY
 from nrr.dataset.issues import Issue, IssueSet
 from nrr.dataset.postgres import is_database_url
@@ -85,6 +85,12 @@ class StagedData:
     # Each line's row in ``customers`` (int32), when the lines keep the order they were
     # read in (subscriptions); None for events, which are reordered.
     line_customers: pa.Array | pa.ChunkedArray | None = None
+    # Each customer's organization row in ``customers`` (int64), known from the parent
+    # rule; None when the staged data was built some other way.
+    customer_organizations: pa.Array | None = None
+    # ``lines["currency"]`` as dictionary codes, when it was read as a dictionary (the
+    # engine numbers the currencies from the codes instead of hashing every line's text).
+    line_currencies: pa.DictionaryArray | None = None
 
     @property
     def organizations(self) -> int:
@@ -106,12 +112,12 @@ def read_dataset(path: Path | str) -> StagedData:
     customers = checked.get("customers")
     ids = Text(pa.array([], pa.string()))
     roots: npt.NDArray[np.int64] | None = None
+    index = rules.index_customers(checked)
     if customers is not None:
-        ids, roots = rules.check_customers(customers)
-    known_ids = customers is not None and rules.usable(customers, "customer_id")
+        ids, roots = rules.check_customers(customers, index)
     for name, table in checked.items():
-        if name != "customers" and known_ids:
-            rules.check_known_customers(table, ids)
+        if name != "customers" and index is not None:
+            rules.check_known_customers(table, index)
         TABLE_RULES.get(name, lambda _c: None)(table)
     base = _check_currencies(checked, issues)
     for table in checked.values():
@@ -220,25 +226,26 @@ def _stage(
     customers = checked["customers"]
     attributes = tuple(rules.attribute_columns(customers))
     customer_ids = _single(ids.plain())  # a value set for ``take`` and the engine's keys
+    organization_rows = pa.array(roots, pa.int64())
     customer_table = pa.table(
         {
             "customer_id": customer_ids,
-            "organization_id": customer_ids.take(pa.array(roots)),
+            "organization_id": customer_ids.take(organization_rows),
             **{a: _single(nullable_text(customers.text[a])) for a in attributes},
         }
     )
     customers.text.clear()  # staged: free the text before the (larger) lines are built
     revenue_name = "subscriptions" if "subscriptions" in checked else "events"
-    lines = (
-        _subscription_lines(checked["subscriptions"], base)
-        if revenue_name == "subscriptions"
-        else _event_lines(checked["events"], base)
-    )
+    coded: pa.DictionaryArray | None = None
+    if revenue_name == "subscriptions":
+        lines, coded = _subscription_lines(checked["subscriptions"], base)
+    else:
+        lines = _event_lines(checked["events"], base)
     history = _attribute_history(checked.get("customer_attributes"))
     all_attributes = tuple(
         dict.fromkeys([*attributes, *pa.compute.unique(history["attribute"]).to_pylist()])
     )
-    currencies = sorted(set(pa.compute.unique(lines["currency"]).to_pylist()))
+    currencies = sorted(set(pc.unique(lines["currency"] if coded is None else coded).to_pylist()))
     return StagedData(
         source=path,
         customers=customer_table,
@@ -258,6 +265,8 @@ def _stage(
         line_customers=(
             checked["subscriptions"].customer_index if revenue_name == "subscriptions" else None
         ),
+        customer_organizations=organization_rows,
+        line_currencies=coded,
     )
 
 
@@ -280,9 +289,10 @@ def _text_or(checked: Checked, column: str, default: str) -> pa.Array:
     return _single(text_or(checked.text[column], default))
 
 
-def _subscription_lines(checked: Checked, base: str) -> pa.Table:
-    """The lines; each text column is taken out of ``checked`` as it is staged, so that its
-    memory (dictionary codes, untrimmed text) goes before the next column is built."""
+def _subscription_lines(checked: Checked, base: str) -> tuple[pa.Table, pa.DictionaryArray | None]:
+    """The lines, and their currency as a dictionary array when it was read as one; each
+    text column is taken out of ``checked`` as it is staged, so that its memory
+    (dictionary codes, untrimmed text) goes before the next column is built."""
     billing: Strings
     if "billing_months" in checked.text:
         empty = checked.text.pop("billing_months").empty
@@ -294,22 +304,27 @@ def _subscription_lines(checked: Checked, base: str) -> pa.Table:
     else:
         billing = pa.array(np.ones(checked.rows, dtype=np.int64))
     end = checked.dates.get("end_date", pa.nulls(checked.rows, pa.date32()))
+    currency = filled(_pop(checked, "currency"), base)
+    coded = None
+    if currency.codes is not None:  # codes into that very dictionary: nothing to validate
+        coded = pa.DictionaryArray.from_arrays(currency.codes, _single(currency.values), safe=False)
     # Text columns stay in the chunks they were read in: the engine scans them as they are,
     # and a text column without blanks is then the very buffers read from the file.
-    return pa.table(
+    lines = pa.table(
         [
             _pop(checked, "customer_id").plain(),
             checked.dates["start_date"],
             end,
             checked.numbers["amount"],
             billing,
-            text_or(_pop(checked, "currency"), base),
+            currency.plain(),
             text_or(_pop(checked, "kind"), "recurring"),
             nullable_text(_pop(checked, "product")),
             nullable_text(_pop(checked, "subscription_id")),
         ],
         schema=LINE_SCHEMA,
     )
+    return lines, coded
 
 
 def _pop(checked: Checked, column: str) -> Text:
