@@ -6,7 +6,6 @@ Everything the CLI and the web dashboard show goes through ``Dataset.report`` wi
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
@@ -346,61 +345,17 @@ def load(
     Raises ``InputError`` listing every problem of the data, in which case nothing is
     computed, and ``ConfigError`` when the source cannot be opened.
     """
-    options = {k: v for k, v in (("session", session), ("master", master)) if v is not None}
-    connecting = _Connecting(engine_name or engine, options)
-    try:
-        staged = read_dataset(path if isinstance(path, str) else Path(path))
-    except BaseException:
-        connecting.settle()  # the data's problems are the news, not the engine's
-        raise
-    backend = connecting.backend()
+    staged = read_dataset(path if isinstance(path, str) else Path(path))
     # Validation's temporary arrays are freed but stay with Arrow's allocator; hand them
     # back before the engine needs memory (about 400 MB at 1M customers).
     pa.default_memory_pool().release_unused()
-    return Dataset(staged, backend)
+    # The engine (Ibis, DuckDB) is imported only now: ``nrr validate`` and data that fails
+    # the rules never pay for it. (Importing it on a second thread while the files are read
+    # was tried: the imports hold the GIL and slowed the reading as much as they saved.)
+    from nrr import engine as core
 
-
-class _Connecting:
-    """The engine's imports (Ibis, DuckDB, pandas: about 0.7 s) and its connection, made on
-    a second thread while the first reads and validates the files.
-
-    Why: reading Parquet runs in Arrow's own threads with the GIL released, so a cold
-    ``nrr report`` on 1M customers otherwise waits for both in turn. Spark connects after
-    validation instead, as before: a JVM is not started for data that fails the rules.
-    """
-
-    def __init__(self, engine: str, options: dict[str, Any]) -> None:
-        self.engine, self.options = engine, options
-        self.result: Backend | BaseException | None = None
-        self.thread: threading.Thread | None = None
-        if engine == "duckdb":
-            self.thread = threading.Thread(target=self._run, name="nrr-connect", daemon=True)
-            self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            self.result = self._connect()
-        except BaseException as exc:  # handed to the caller's thread by backend()
-            self.result = exc
-
-    def _connect(self) -> Backend:
-        from nrr import engine as core
-
-        return core.connect(self.engine, **self.options)
-
-    def settle(self) -> None:
-        """Let the thread finish, its result unused: no import runs on at exit."""
-        if self.thread is not None:
-            self.thread.join()
-
-    def backend(self) -> Backend:
-        if self.thread is None:
-            return self._connect()
-        self.thread.join()
-        if isinstance(self.result, BaseException):
-            raise self.result
-        assert self.result is not None
-        return self.result
+    options = {k: v for k, v in (("session", session), ("master", master)) if v is not None}
+    return Dataset(staged, core.connect(engine_name or engine, **options))
 
 
 __all__ = ["CohortTable", "CustomerTable", "Dataset", "Report", "load"]

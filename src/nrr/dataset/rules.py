@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -420,6 +419,8 @@ def check_subscriptions(checked: Checked) -> None:
 
 def _duplicated(**keys: object) -> BoolArray:
     """Rows whose key columns repeat an earlier row's (pandas' ``duplicated``)."""
+    import pandas as pd  # only tables with a compound key need it; not at start-up
+
     return np.array(pd.DataFrame(keys).duplicated(keep="first"), dtype=bool)
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -334,6 +333,8 @@ def _pop(checked: Checked, column: str) -> Text:
 
 def _event_lines(checked: Checked, base: str) -> pa.Table:
     """Events as lines: each event's mrr holds from its date to the customer's next event."""
+    import pandas as pd  # events only; loaded on the engine's thread otherwise
+
     frame = pd.DataFrame(
         {
             "customer_id": _single(checked.text["customer_id"].plain()).to_numpy(
