@@ -9,6 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
@@ -278,3 +281,36 @@ def test_duckdb_file_is_validated_like_a_folder(tmp_path: Path) -> None:
         f"{path}#customers:3: parent_id: parent_id 'c9' is not a customer_id of the customers "
         "table [parent-unknown]"
     )
+
+
+def _unchecked_strings(values: list[bytes]) -> pa.Array:
+    """A string array holding these bytes as they are, UTF-8 or not (as a damaged Parquet
+    file gives them: Arrow reads Parquet strings without checking them)."""
+    offsets = np.cumsum([0, *(len(v) for v in values)]).astype(np.int32)
+    return pa.Array.from_buffers(
+        pa.string(), len(values), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(values))]
+    )
+
+
+def test_parquet_text_that_is_not_utf8_is_an_issue(tmp_path: Path) -> None:
+    """A Parquet column with bytes that are not UTF-8, read as plain text (customer_id) or
+    as a dictionary (kind), is named in an issue, not a crash (found by the fuzz suite)."""
+    write(tmp_path, {"subscriptions.csv": None})
+    rows = 2
+    table = pa.table(
+        {
+            "customer_id": _unchecked_strings([b"c1", b"c\xff1"]),
+            "start_date": pa.array(["2024-01-01"] * rows),
+            "amount": pa.array(["100"] * rows),
+            "kind": _unchecked_strings([b"recurring", b"us\xc3age"]),
+        }
+    )
+    pq.write_table(table, tmp_path / "subscriptions.parquet")
+    code, lines, _ = validate(tmp_path)
+    assert code == 1
+    source = f"{tmp_path}/subscriptions.parquet"
+    assert lines[:-1] == [
+        f"{source}:1: {column}: column {column!r} holds bytes that are not UTF-8 text: write "
+        "the file with UTF-8 strings (or as CSV UTF-8) [file-unreadable]"
+        for column in ("customer_id", "kind")
+    ]

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from nrr.dataset import parallel
 from nrr.dataset.columns import Text
 from nrr.dataset.contract import RESERVED_CUSTOMER_COLUMNS, TABLES, ColumnType
 from nrr.dataset.issues import Issue, Severity
@@ -145,20 +146,41 @@ def _as_text(table: pa.Table, name: str, source: str, issues: list[Issue]) -> pa
     """
     arrays, usable = [], True
     spec = TABLES[name]
-    for column_name, column in zip(table.column_names, table.columns, strict=True):
-        try:
-            arrays.append(_text_column(column))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+    texts = parallel.each(_text_or_reason, table.columns)
+    for column_name, column, text in zip(table.column_names, table.columns, texts, strict=True):
+        if not isinstance(text, str):
+            arrays.append(text)
+        else:
             arrays.append(pa.chunked_array([pa.array([""] * len(column), pa.string())]))
             label = column_name_of(column_name)
             if spec.keeps_unknown_columns or label in spec.column_names:
                 usable = False
                 issues.append(
-                    Issue(source, 1, label or "-", "file-unreadable",
-                          f"column {label!r} holds {column.type} values that nrr cannot read "
-                          "as text: store text, numbers or dates")
+                    Issue(source, 1, label or "-", "file-unreadable", f"column {label!r} {text}")
                 )
     return pa.table(arrays, names=[f"c{i}" for i in range(len(arrays))]) if usable else None
+
+
+def _text_or_reason(column: pa.ChunkedArray) -> pa.ChunkedArray | str:
+    """The column as text, or why it has none (the rest of an issue's message)."""
+    try:
+        return _text_column(column)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        if _is_text(column.type):
+            return (
+                "holds bytes that are not UTF-8 text: write the file with UTF-8 strings "
+                "(or as CSV UTF-8)"
+            )
+        return (
+            f"holds {column.type} values that nrr cannot read as text: store text, numbers "
+            "or dates"
+        )
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
 
 
 def _text_column(column: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -175,8 +197,12 @@ def _text_column(column: pa.ChunkedArray) -> pa.ChunkedArray:
                 [pa.DictionaryArray.from_arrays(c.indices, dictionary) for c in encoded.chunks]
             )
         )
-    text = column if pa.types.is_string(column.type) else column.cast(pa.string())
-    return text.fill_null("")
+    if pa.types.is_string(column.type):
+        # Parquet stores strings as bytes and Arrow reads them unchecked; a kernel meeting
+        # bytes that are not UTF-8 later would fail with no place to point at.
+        column.validate(full=True)
+        return column.fill_null("")
+    return column.cast(pa.string()).fill_null("")
 
 
 def _dictionary_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -188,6 +214,7 @@ def _dictionary_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
         return pa.chunked_array([], pa.string())
     column = column.unify_dictionaries()
     dictionary = column.chunk(0).dictionary.fill_null("")
+    dictionary.validate(full=True)  # bytes that are not UTF-8 (see _text_column)
     indices = pa.concat_arrays([chunk.indices.cast(pa.int32()) for chunk in column.chunks])
     if indices.null_count:
         indices = indices.fill_null(pa.scalar(len(dictionary), indices.type))

@@ -14,6 +14,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from nrr.dataset import parallel
 from nrr.dataset.columns import (
     FIRST_DATE,
     LAST_DATE,
@@ -107,9 +108,8 @@ def check_table(raw: RawTable) -> Checked:
     spec = TABLES[raw.name]
     checked = Checked(raw, spec)
     _check_header(checked)
-    for column in spec.columns:
-        if column.name in checked.text:
-            _check_column(checked, column.name, column.type, column.required)
+    columns = [column for column in spec.columns if column.name in checked.text]
+    parallel.each(lambda c: _check_column(checked, c.name, c.type, c.required), columns)
     return checked
 
 
