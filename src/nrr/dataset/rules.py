@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -105,12 +106,27 @@ class Checked:
 
 def check_table(raw: RawTable) -> Checked:
     """Header rules, then the per-column type and presence rules of one table."""
-    spec = TABLES[raw.name]
-    checked = Checked(raw, spec)
-    _check_header(checked)
-    columns = [column for column in spec.columns if column.name in checked.text]
-    parallel.each(lambda c: _check_column(checked, c.name, c.type, c.required), columns)
+    checked = open_table(raw)
+    parallel.each(lambda check: check(), column_checks(checked))
     return checked
+
+
+def open_table(raw: RawTable) -> Checked:
+    """The table with its header rules checked; its columns are still unchecked."""
+    checked = Checked(raw, TABLES[raw.name])
+    _check_header(checked)
+    return checked
+
+
+def column_checks(checked: Checked) -> list[Callable[[], None]]:
+    """The type and presence rules of each column, as independent tasks: each writes only
+    its own column's entries of ``checked`` (issues are sorted when reported), so they may
+    run side by side (``parallel.each``)."""
+    return [
+        partial(_check_column, checked, column.name, column.type, column.required)
+        for column in checked.spec.columns
+        if column.name in checked.text
+    ]
 
 
 def _check_header(checked: Checked) -> None:
@@ -248,17 +264,18 @@ PARENTS = "customers.parent_id"  # the parent ids' entry in ``CustomerIndex.foun
 def index_customers(checked: Mapping[str, Checked]) -> CustomerIndex | None:
     """One lookup of every column holding customer ids, when the customers table has ids.
 
-    The parent ids are looked up even when a rule on the ids will fail (an error path,
-    where the time does not matter); a table's customer ids only when they parsed, as
-    ``check_known_customers`` requires.
+    It needs only the text, not the column rules: ``read_dataset`` builds it while the
+    columns are checked, and drops it when the customers' ids then break a rule (an error
+    path, where the time does not matter); ``check_known_customers`` reads a table's
+    lookup only when its ids passed.
     """
     customers = checked.get("customers")
-    if customers is None or not usable(customers, "customer_id"):
+    if customers is None or "customer_id" not in customers.text:
         return None
     columns = {
         name: table.text["customer_id"]
         for name, table in checked.items()
-        if name != "customers" and usable(table, "customer_id")
+        if name != "customers" and "customer_id" in table.text
     }
     if "parent_id" in customers.text:
         columns[PARENTS] = customers.text["parent_id"]

@@ -16,7 +16,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from nrr.dataset import rules
+from nrr.dataset import parallel, rules
 from nrr.dataset.columns import Strings, Text, as_datetime64, filled, nullable_text, text_or
 from nrr.dataset.contract import DEFAULT_BASE_CURRENCY
 from nrr.dataset.issues import Issue, IssueSet
@@ -106,12 +106,21 @@ def read_dataset(path: Path | str) -> StagedData:
     reader = reader_for(path)
     result = reader.read()
     issues = IssueSet(result.issues)
-    checked = {name: rules.check_table(raw) for name, raw in result.tables.items()}
+    checked = {name: rules.open_table(raw) for name, raw in result.tables.items()}
+    # The customer-id lookup (one hash of every id column) and the column rules of every
+    # table are independent tasks: two run at a time (parallel.py).
+    lookup: list[rules.CustomerIndex | None] = []
+    tasks = [
+        lambda: lookup.append(rules.index_customers(checked)),
+        *(task for table in checked.values() for task in rules.column_checks(table)),
+    ]
+    parallel.each(lambda task: task(), tasks)
     _check_presence(reader.source, result.found, issues)
     customers = checked.get("customers")
     ids = Text(pa.array([], pa.string()))
     roots: npt.NDArray[np.int64] | None = None
-    index = rules.index_customers(checked)
+    usable_ids = customers is not None and rules.usable(customers, "customer_id")
+    index = lookup[0] if usable_ids else None
     if customers is not None:
         ids, roots = rules.check_customers(customers, index)
     for name, table in checked.items():
