@@ -342,7 +342,7 @@ def _pop(checked: Checked, column: str) -> Text:
 
 def _event_lines(checked: Checked, base: str) -> pa.Table:
     """Events as lines: each event's mrr holds from its date to the customer's next event."""
-    import pandas as pd  # events only; loaded on the engine's thread otherwise
+    import pandas as pd  # events only: not imported at start-up
 
     frame = pd.DataFrame(
         {
