@@ -15,7 +15,6 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from nrr.dataset import parallel
 from nrr.dataset.columns import (
     FIRST_DATE,
     LAST_DATE,
@@ -102,13 +101,6 @@ class Checked:
         """A row as a message refers to it: ``line 3``, or ``row id=42`` for a keyed table."""
         label = self.raw.label(row)
         return f"line {self.line(row)}" if label is None else f"row {label}"
-
-
-def check_table(raw: RawTable) -> Checked:
-    """Header rules, then the per-column type and presence rules of one table."""
-    checked = open_table(raw)
-    parallel.each(lambda check: check(), column_checks(checked))
-    return checked
 
 
 def open_table(raw: RawTable) -> Checked:
