@@ -106,7 +106,7 @@ def forecast(
     """
     from nrr.insights.backtest import backtest_report
     from nrr.insights.forecast import check_grain, forecast_report
-    from nrr.insights.tables import (
+    from nrr.render.insights import (
         backtest_table,
         forecast_notes,
         forecast_table,
@@ -198,8 +198,8 @@ def signals(
     if only_at_risk and not signal:
         raise click.UsageError("--at-risk lists customers by a signal: add --correlate SIGNAL")
     from nrr.insights.signals import leading_indicators
-    from nrr.insights.tables import benchmark_line, indicators_table
     from nrr.render import period_label
+    from nrr.render.insights import benchmark_line, indicators_table
 
     dataset = open_dataset(data, engine_name, quiet, spark_master)
     request = selection_request(
@@ -230,7 +230,7 @@ def _correlate(
     fmt: str, output: Path | None, decimals: int | None, quiet: bool,
 ) -> None:
     from nrr.insights.health import signal_report, unit_column
-    from nrr.insights.tables import at_risk_table, buckets_table
+    from nrr.render.insights import at_risk_table, buckets_table
 
     with working(f"bucketing customers by {signal}", quiet):
         result = signal_report(dataset, request, signal, buckets, cuts, below, top)

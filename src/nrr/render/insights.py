@@ -1,4 +1,5 @@
-"""Terminal tables of the insights: they format computed results and never compute one.
+"""Terminal tables of the insights (``nrr forecast``, ``nrr signals``): they format
+computed results and never compute one.
 
 Percentages have one decimal, money two with separators, like ``nrr report``; NRR cells
 carry the contract's band colour and the industry band in words.
