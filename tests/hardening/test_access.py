@@ -34,7 +34,8 @@ from starlette.routing import Mount, Route
 
 from nrr.api import Dataset
 from nrr.cli import cli
-from nrr.web import auth, command
+from nrr.cli import serve as command
+from nrr.web import auth
 from tests.e2e.server import URL
 from tests.hardening.helpers import snapshot
 from tests.web.helpers import TestClient, client_for, widget_body

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bench import load_test
 
-from nrr.web import command
+from nrr.cli import serve as command
 
 
 def test_the_listening_socket_is_tcp_so_answers_are_not_delayed() -> None:

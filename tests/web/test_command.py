@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from nrr.cli import cli
-from nrr.web import command
+from nrr.cli import serve as command
 from tests.web.helpers import TestClient
 
 

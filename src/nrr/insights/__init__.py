@@ -5,8 +5,11 @@
     signals     leading indicators: movement growth, shares, rates, early warnings
     health      the optional signals table: NRR by signal bucket, at-risk customers
     benchmarks  industry NRR bands and the NRR–GRR quadrant (pure functions)
-    commands    ``nrr forecast`` and ``nrr signals`` (loaded lazily by ``nrr.cli``)
+    defaults    option defaults shared with the CLI's --help, in a module with no imports
+    demo        a seeded health_score signal for a demo dataset
 
-Nothing here is imported by ``import nrr``: the CLI and the dashboard import the modules
-they need, so statsmodels is loaded only when a forecast is fitted.
+This package computes and never prints: the commands are in ``nrr.cli.insights``, their
+tables in ``nrr.render.insights``. Nothing here is imported by ``import nrr``: the CLI and
+the dashboard import the modules they need, so statsmodels is loaded only when a forecast
+is fitted.
 """

@@ -2,8 +2,8 @@
 
 Each parses the same selection options as ``nrr report`` (so a forecast is of exactly the
 history ``nrr report`` prints), calls one function of the insights package, and renders with
-the shared ``--format``/``--output``/``--decimals``. ``nrr.cli`` loads this module only
-when one of these commands runs, so statsmodels never slows down ``nrr report``.
+the shared ``--format``/``--output``/``--decimals``. The insights and their tables load
+inside the commands, so statsmodels, numpy and pandas never slow down ``--help``.
 """
 
 from __future__ import annotations
@@ -13,24 +13,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console, RenderableType
+from rich.console import RenderableType
 from rich.text import Text
 
-from nrr.cli import (
-    emit,
-    handle_errors,
-    open_dataset,
-    output_options,
-    selection_options,
-    selection_request,
-    stderr,
-    working,
-)
-from nrr.definitions import ReportRequest
+from nrr.cli.errors import handle_errors
+from nrr.cli.options import open_dataset, output_options, selection_options, selection_request
+from nrr.cli.output import emit, notes, show, title, working
 from nrr.insights.defaults import METRICS, THRESHOLD, WINDOW
 
 if TYPE_CHECKING:
     from nrr.api import Dataset
+    from nrr.definitions import ReportRequest
     from nrr.results import Report
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -47,30 +40,6 @@ def forecast_selection(func: F) -> F:
                 show_default=True, help="Period grain of the history and of the forecast.",
             )
     return func
-
-
-def show(renderables: list[RenderableType], output: Path | None) -> None:
-    """Print tables and notes to stdout (wide when piped) or into ``output``."""
-    if output is None:
-        console = Console(highlight=False)
-        if not console.is_terminal:
-            console = Console(highlight=False, width=240)
-        for item in renderables:
-            console.print(item)
-        return
-    with output.open("w", encoding="utf-8") as handle:
-        console = Console(file=handle, highlight=False, width=240)
-        for item in renderables:
-            console.print(item)
-    stderr.print(f"wrote the table to {output}")
-
-
-def _title(kind: str, request: ReportRequest, currency: str) -> str:
-    return (
-        f"{request.level.value.capitalize()}-level {request.grain.value} {kind}, {currency}"
-        + (f", by {', '.join(request.by)}" if request.by else "")
-        + "".join(f", {k}={v}" for k, v in request.filters)
-    )
 
 
 def _history(dataset: Dataset, request: ReportRequest, quiet: bool) -> Report:
@@ -125,27 +94,20 @@ def forecast(
             tested = backtest_report(report, backtest_periods, chosen)
         if fmt != "table":
             emit(tested.table, fmt, output, decimals)
-            _notes(list(tested.verdicts), quiet)
+            notes(list(tested.verdicts), quiet)
             return
-        title = _title(f"backtest ({tested.tested} periods)", request, report.currency)
-        show([backtest_table(tested, title), verdict_notes(tested)], output)
+        heading = title(f"backtest ({tested.tested} periods)", request, report.currency)
+        show([backtest_table(tested, heading), verdict_notes(tested)], output)
         return
     with working("fitting the models", quiet):
         result = forecast_report(report, horizon, chosen)
     if fmt != "table":
         emit(result.table, fmt, output, decimals)
-        _notes([f"not forecast, too little history: {n}" for n in result.skipped], quiet)
+        notes([f"not forecast, too little history: {n}" for n in result.skipped], quiet)
         return
-    title = _title(f"forecast, {horizon} periods ahead", request, report.currency)
+    heading = title(f"forecast, {horizon} periods ahead", request, report.currency)
     last = report.periods[-1].label
-    show([forecast_table(result, title), forecast_notes(result, last)], output)
-
-
-def _notes(lines: list[str], quiet: bool) -> None:
-    """Notes go to stderr with a machine format, so stdout stays parseable."""
-    if not quiet:
-        for line in lines:
-            stderr.print(f"note: {line}", soft_wrap=True)
+    show([forecast_table(result, heading), forecast_notes(result, last)], output)
 
 
 def _cuts(text: str | None) -> list[float] | None:
@@ -215,13 +177,13 @@ def signals(
         emit(result.table, fmt, output, decimals)
         return
     label = period_label(report.periods)
-    title = _title("leading indicators", request, report.currency) + (
+    heading = title("leading indicators", request, report.currency) + (
         f" · early warning: churn or contraction rate > {threshold:g}% above its "
         f"{window}-period average"
     )
     totals = dataset.totals(report) if request.by else report  # the whole population
     overall = totals.to_pylist() if totals is not None else []
-    show([indicators_table(result, label, title), benchmark_line(overall, label)], output)
+    show([indicators_table(result, label, heading), benchmark_line(overall, label)], output)
 
 
 def _correlate(
@@ -245,9 +207,9 @@ def _correlate(
     )
     parts: list[RenderableType] = [at_risk_table(risky, unit, risk_title)]
     if not only_at_risk:
-        title = _title(f"NRR by {result.buckets.signal} at period start", request,
+        heading = title(f"NRR by {result.buckets.signal} at period start", request,
                        result.buckets.currency)
-        parts.insert(0, buckets_table(result.buckets, title))
+        parts.insert(0, buckets_table(result.buckets, heading))
         parts.insert(1, Text(
             "Each bucket pools its customers' periods: NRR = Σ MRR at period end / Σ MRR at "
             "period start.", style="dim"))

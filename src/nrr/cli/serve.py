@@ -1,4 +1,4 @@
-"""``nrr serve``: the dashboard on the user's machine.
+"""``nrr serve``: the dashboard (``nrr.web``) on the user's machine.
 
 Why the socket is bound here rather than by uvicorn: a port in use becomes a clear one-line
 error (exit 2), ``--port 0`` picks a free port, and the printed URL is the real one.
@@ -14,7 +14,8 @@ from pathlib import Path
 
 import click
 
-from nrr.cli import fail, handle_errors, print_warnings, stderr
+from nrr.cli.errors import fail, handle_errors
+from nrr.cli.output import print_warnings, stderr
 
 DEFAULT_STORE = Path(".nrr-dashboards.sqlite")
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})

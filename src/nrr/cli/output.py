@@ -1,0 +1,84 @@
+"""What the commands print, and where: data to stdout or ``--output``, messages to stderr.
+
+One place for the consoles, so every command prints tables the same way (wide when piped,
+so a column is never wrapped at 80) and titles name the request the same way.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from rich.console import Console, RenderableType
+
+from nrr.render import render_bytes  # light: pyarrow loads inside render_bytes
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from nrr.api import Dataset
+    from nrr.definitions import ReportRequest
+
+stderr = Console(stderr=True, highlight=False)
+
+
+@contextmanager
+def working(message: str, quiet: bool = False) -> Iterator[None]:
+    """A spinner on stderr while long work runs; silent when piped or with --quiet."""
+    if quiet or not stderr.is_terminal:
+        yield
+        return
+    with stderr.status(f"{message}…", spinner="dots"):
+        yield
+
+
+def print_warnings(dataset: Dataset, quiet: bool) -> None:
+    if not quiet:
+        for issue in dataset.warnings:
+            click.echo(issue.render(), err=True)
+
+
+def notes(lines: Sequence[str], quiet: bool) -> None:
+    """Notes go to stderr with a machine format, so stdout stays parseable."""
+    if not quiet:
+        for line in lines:
+            stderr.print(f"note: {line}", soft_wrap=True)
+
+
+def emit(table: pa.Table, fmt: str, output: Path | None, decimals: int | None) -> None:
+    """Machine formats to stdout or a file."""
+    if output is None:
+        sys.stdout.buffer.write(render_bytes(table, fmt, decimals))
+        sys.stdout.flush()
+        return
+    output.write_bytes(render_bytes(table, fmt, decimals))
+    stderr.print(f"wrote {table.num_rows} rows to {output}")
+
+
+def show(renderables: Sequence[RenderableType], output: Path | None) -> None:
+    """Print tables and notes to stdout (wide when piped) or into ``output``."""
+    if output is None:
+        console = Console(highlight=False)
+        if not console.is_terminal:  # piped: keep every column whole rather than wrap at 80
+            console = Console(highlight=False, width=240)
+        for item in renderables:
+            console.print(item)
+        return
+    with output.open("w", encoding="utf-8") as handle:
+        console = Console(file=handle, highlight=False, width=240)
+        for item in renderables:
+            console.print(item)
+    stderr.print(f"wrote the table to {output}")
+
+
+def title(kind: str, request: ReportRequest, currency: str) -> str:
+    """``Account-level month NRR, USD, by segment, plan=pro``: what a table shows, of what."""
+    return (
+        f"{request.level.value.capitalize()}-level {request.grain.value} {kind}, {currency}"
+        + (f", by {', '.join(request.by)}" if request.by else "")
+        + "".join(f", {k}={v}" for k, v in request.filters)
+    )
