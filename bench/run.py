@@ -34,7 +34,7 @@ from bench.cases import COLD_CUSTOMERS, FLOOR, MONTHLY, PANDAS, Case, cases
 BENCH = Path(__file__).resolve().parent
 DATA = BENCH / "data"
 SOURCE = BENCH.parent / "src" / "nrr"
-MEASURED_CODE = ("engine", "dataset", "api.py", "cli.py", "periods.py", "render")
+MEASURED_CODE = ("engine", "dataset", "api.py", "cli", "periods.py", "render")
 MONTHS = 36
 SEED = 7
 START = date(2023, 1, 1)
