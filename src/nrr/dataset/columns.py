@@ -32,7 +32,7 @@ _FIRST_DAY = (date.fromisoformat(FIRST_DATE) - _EPOCH).days  # as date32 counts 
 _LAST_DAY = (date.fromisoformat(LAST_DATE) - _EPOCH).days
 _DECIMAL = r"^-?\d+(?:\.\d+)?$"
 _INTEGER = r"^-?\d{1,18}$"
-_CURRENCY = r"^[A-Z]{3}$"
+_CURRENCY = r"^[A-Za-z]{3}$"  # any letter case: Stripe writes "usd"
 # Rows per piece when a column's fast parse fails: only the pieces holding a bad value take
 # the exact (slower) path that names them.
 _BLOCK = 1 << 16
@@ -79,6 +79,7 @@ class Text:
         self._trimmed: Text | None = None
         self._is_trimmed = False  # (a flag, not a reference to itself: no cycle to collect)
         self._empty: BoolArray | None = None
+        self._upper: Text | None = None  # ``currency_codes``' result, kept for reuse
 
     @classmethod
     def of(cls, column: Strings) -> Text:
@@ -300,6 +301,18 @@ def parse_integers(values: Text) -> tuple[Strings, BoolArray]:
 
 def valid_currency(values: Text) -> BoolArray:
     return values.trimmed.mask(lambda v: _matches(v, _CURRENCY))
+
+
+def currency_codes(values: Text) -> Text:
+    """Currency codes as they compare: trimmed and upper-cased, so that ``usd`` (as Stripe
+    writes it) and ``USD`` are one currency everywhere (rates, lookups, duplicates). Only the
+    staged copy changes; messages quote the user's text."""
+    if values._upper is None:
+        trimmed = values.trimmed
+        # valid codes are ASCII letters (``valid_currency``): ASCII upper-casing suffices
+        values._upper = Text(pc.ascii_upper(trimmed.values), trimmed.codes)
+        values._upper._is_trimmed = True
+    return values._upper
 
 
 def is_in(values: Text, allowed: Strings) -> BoolArray:

@@ -17,7 +17,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nrr.dataset import parallel, rules
-from nrr.dataset.columns import Strings, Text, as_datetime64, filled, nullable_text, text_or
+from nrr.dataset.columns import (
+    Strings,
+    Text,
+    as_datetime64,
+    currency_codes,
+    filled,
+    nullable_text,
+    text_or,
+)
 from nrr.dataset.contract import DEFAULT_BASE_CURRENCY
 from nrr.dataset.issues import Issue, IssueSet
 from nrr.dataset.postgres import is_database_url
@@ -41,6 +49,8 @@ LINE_SCHEMA = pa.schema(
 
 
 TABLE_RULES = {
+    "customers": rules.check_customer_columns,
+    "customer_attributes": rules.check_customer_attributes,
     "subscriptions": rules.check_subscriptions,
     "events": rules.check_events,
     "fx_rates": rules.check_fx_rates,
@@ -170,7 +180,7 @@ def _check_currencies(checked: dict[str, Checked], issues: IssueSet) -> str | No
         return None
     if "currency" not in revenue.text:
         return DEFAULT_BASE_CURRENCY
-    currency = revenue.text["currency"].trimmed
+    currency = currency_codes(revenue.text["currency"])
     used = set(currency.unique()) - {""}
     fx = checked.get("fx_rates")
     fx_ok = fx is not None and rules.usable(fx, "currency", "date")
@@ -178,7 +188,10 @@ def _check_currencies(checked: dict[str, Checked], issues: IssueSet) -> str | No
     if fx is not None and fx_ok:
         firsts = (
             pa.table(
-                {"c": fx.text["currency"].trimmed.plain(), "d": fx.dates["date"].cast(pa.int32())}
+                {
+                    "c": currency_codes(fx.text["currency"]).plain(),
+                    "d": fx.dates["date"].cast(pa.int32()),
+                }
             )
             .group_by("c")
             .aggregate([("d", "min")])
@@ -290,11 +303,11 @@ def _text(checked: Checked, column: str) -> Text:
     return checked.text.get(column) or Text.empty_column(checked.rows)
 
 
-def _text_or(checked: Checked, column: str, default: str) -> pa.Array:
-    """The trimmed column, with ``default`` where it is empty or absent."""
-    if column not in checked.text:
-        return pa.array([default] * checked.rows, pa.string())
-    return _single(text_or(checked.text[column], default))
+def _currencies(checked: Checked, base: str) -> pa.Array:
+    """The codes upper-cased, with ``base`` where a line names none."""
+    if "currency" not in checked.text:
+        return pa.array([base] * checked.rows, pa.string())
+    return _single(text_or(currency_codes(checked.text["currency"]), base))
 
 
 def _subscription_lines(checked: Checked, base: str) -> tuple[pa.Table, pa.DictionaryArray | None]:
@@ -312,7 +325,7 @@ def _subscription_lines(checked: Checked, base: str) -> tuple[pa.Table, pa.Dicti
     else:
         billing = pa.array(np.ones(checked.rows, dtype=np.int64))
     end = checked.dates.get("end_date", pa.nulls(checked.rows, pa.date32()))
-    currency = filled(_pop(checked, "currency"), base)
+    currency = filled(currency_codes(_pop(checked, "currency")), base)
     coded = None
     if currency.codes is not None:  # codes into that very dictionary: nothing to validate
         coded = pa.DictionaryArray.from_arrays(currency.codes, _single(currency.values), safe=False)
@@ -351,7 +364,7 @@ def _event_lines(checked: Checked, base: str) -> pa.Table:
             ),
             "start_date": as_datetime64(checked.dates["date"]),
             "amount": _single(checked.numbers["mrr"]).to_numpy(zero_copy_only=False),
-            "currency": _text_or(checked, "currency", base).to_numpy(zero_copy_only=False),
+            "currency": _currencies(checked, base).to_numpy(zero_copy_only=False),
         }
     ).sort_values(["customer_id", "start_date"], kind="stable")
     frame["end_date"] = frame.groupby("customer_id")["start_date"].shift(-1)
@@ -377,7 +390,7 @@ def _fx_table(checked: Checked | None, base: str) -> pa.Table:
     valid_from = np.array(["0001-01-01"], dtype="datetime64[D]")
     rate = np.array([1.0])
     if checked is not None and checked.rows:
-        given = [str(c) for c in checked.text["currency"].trimmed.plain().to_pylist()]
+        given = [str(c) for c in currency_codes(checked.text["currency"]).plain().to_pylist()]
         if base in given:
             currency, valid_from, rate = [], valid_from[:0], rate[:0]
         currency = currency + given
@@ -407,9 +420,7 @@ def _attribute_history(checked: Checked | None) -> pa.Table:
     return pa.table(
         {
             "customer_id": _single(checked.text["customer_id"].plain()),
-            "attribute": _single(
-                checked.text["attribute"].trimmed.derive(pc.utf8_lower).plain()
-            ),
+            "attribute": _single(rules.attribute_names(checked).plain()),
             "value": _single(nullable_text(_text(checked, "value"))),
             "valid_from": _single(checked.dates["valid_from"]),
         }
