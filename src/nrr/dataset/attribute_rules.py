@@ -15,6 +15,8 @@ from nrr.dataset.text import Text, nullable_text
 
 
 def attribute_columns(checked: Checked) -> list[str]:
+    """The customers table's attributes: its columns but its own (the reserved names are
+    rejected by ``check_customer_columns``)."""
     return [c for c in checked.text if c not in RESERVED_CUSTOMER_COLUMNS]
 
 
@@ -65,6 +67,10 @@ def check_customer_attributes(checked: Checked) -> None:
 
 
 def _check_attribute_conflicts(checked: Checked, names: Text) -> None:
+    """Each later row of a repeated key whose value differs from the key's first row.
+
+    An Arrow hash count finds whether any key repeats at all: a history without repeats,
+    the usual case, costs no pandas."""
     keys = pa.table(
         {"c": checked.text["customer_id"].plain(), "a": names.plain(),
          "d": checked.dates["valid_from"]}
