@@ -28,7 +28,8 @@ DrawFn = Callable[[st.SearchStrategy[Any]], Any]
 
 SEGMENTS = ("smb", "mid", "ent", "")
 PRODUCTS = ("A", "B", "")
-CURRENCIES = ("USD", "", "EUR")
+# Codes in any letter case are one currency ("eur" is EUR): engine and oracle must agree.
+CURRENCIES = ("USD", "", "EUR", "eur", "Usd")
 PERIODS = ("month", "quarter", "year", "ttm")
 LEVELS = ("account", "organization")
 GROUPINGS: tuple[tuple[str, ...], ...] = ((), ("segment",), ("product",))
@@ -325,7 +326,7 @@ def datasets(draw: DrawFn) -> GeneratedDataset:
     for customer_id in _customer_ids(tables):
         rows.extend(draw(subscription_rows(customer_id, with_product)))
     rows = draw(st.permutations(rows))
-    uses_eur = any(row[5] == "EUR" for row in rows)
+    uses_eur = any(row[5].upper() == "EUR" for row in rows)
     header, kept = _drop_empty_optional_columns(draw, SUBSCRIPTION_COLUMNS, rows)
     tables["subscriptions"] = (_header_case(draw, header), kept)
     if uses_eur or draw(st.booleans()):
@@ -346,7 +347,7 @@ def events_datasets(draw: DrawFn) -> GeneratedDataset:
     rows = draw(st.permutations(rows))
     header = ("customer_id", "date", "mrr", "currency")
     tables["events"] = (_header_case(draw, header), tuple(rows))
-    if any(row[3] == "EUR" for row in rows) or draw(st.booleans()):
+    if any(row[3].upper() == "EUR" for row in rows) or draw(st.booleans()):
         tables["fx_rates"] = draw(fx_table())
     return GeneratedDataset(tables)
 

@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 import nrr
-from nrr import oracle
 from nrr.definitions import Grain
 from nrr.periods import month_index, month_start, periods
+from tests import oracle
 from tests.strategies import GeneratedDataset, any_datasets
 
 REL_TOL = 1e-9

@@ -17,9 +17,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from nrr.dataset.columns import Strings, Text
-from nrr.dataset.rules import CustomerIndex
+from nrr.dataset.customer_rules import CustomerIndex
 from nrr.dataset.staging import read_dataset
+from nrr.dataset.text import Strings, Text
 from nrr.engine.sources import with_currency_codes, with_keys
 
 

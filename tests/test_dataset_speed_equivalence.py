@@ -16,8 +16,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from nrr.dataset.columns import Text, parse_dates
+from nrr.dataset.columns import parse_dates
 from nrr.dataset.staging import read_dataset
+from nrr.dataset.text import Text
 from nrr.errors import InputError
 
 # value -> the rule it breaks (None: a valid date once trimmed)

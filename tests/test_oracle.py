@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, note, settings
 
-from nrr import oracle
-from nrr.oracle import METRIC_COLUMNS, load_dataset, monthly_value, period_spine
+from tests import oracle
 from tests.compare import mismatches
+from tests.oracle import METRIC_COLUMNS, load_dataset, monthly_value, period_spine
 from tests.strategies import GeneratedDataset, RequestSpec, any_datasets, report_requests
 
 F = Fraction

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 
 import nrr
-from nrr.oracle import METRIC_COLUMNS, oracle_report
+from tests.oracle import METRIC_COLUMNS, oracle_report
 from tests.strategies import GeneratedDataset, RequestSpec, any_datasets, report_requests
 
 REL_TOL = 1e-9

@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
+import nrr
 from nrr.cli import cli
 from nrr.dataset.contract import RULES
 
@@ -109,8 +110,8 @@ CASES: dict[str, tuple[dict[str, str | None], list[str]]] = {
          "[integer-format]"],
     ),
     "currency-format": (
-        {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,,100,1,usd,recurring,core\n"},
-        ["{d}/subscriptions.csv:2: currency: 'usd' is not a three-letter ISO 4217 code such "
+        {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,,100,1,US$,recurring,core\n"},
+        ["{d}/subscriptions.csv:2: currency: 'US$' is not a three-letter ISO 4217 code such "
          "as USD or EUR [currency-format]"],
     ),
     "amount-negative": (
@@ -174,6 +175,18 @@ CASES: dict[str, tuple[dict[str, str | None], list[str]]] = {
         ["{d}/signals.csv:3: date: customer 'c1' already has a 'health_score' value on "
          "2024-01-01 [signal-duplicate]"],
     ),
+    "attribute-conflict": (
+        {"customer_attributes.csv": "customer_id,attribute,value,valid_from\n"
+         "c1,csm,Ann,2024-01-01\nc1,CSM ,Bob,2024-01-01\nc1,csm,Ann,2024-01-01\n"},
+        ["{d}/customer_attributes.csv:3: value: customer 'c1' already has 'csm' = 'Ann' from "
+         "2024-01-01 on line 2; this row gives 'Bob' [attribute-conflict]"],
+    ),
+    "attribute-reserved": (
+        {"customer_attributes.csv": "customer_id,attribute,value,valid_from\n"
+         "c1,csm,Ann,2024-01-01\nc1,Product,core,2024-01-01\n"},
+        ["{d}/customer_attributes.csv:3: attribute: attribute 'Product' is a name nrr reserves "
+         "(--by product groups by the lines' product); use another name [attribute-reserved]"],
+    ),
 }
 
 
@@ -228,7 +241,7 @@ def test_all_errors_of_a_file_are_reported_together(tmp_path: Path) -> None:
         {
             "subscriptions.csv": SUBS_HEADER
             + "c1,2024-13-01,,100,1,USD,recurring,core\n"
-            + "c9,2024-01-01,2023-01-01,-1,0,usd,weird,core\n"
+            + "c9,2024-01-01,2023-01-01,-1,0,EURO,weird,core\n"
         },
     )
     code, lines, _ = validate(tmp_path)
@@ -314,3 +327,137 @@ def test_parquet_text_that_is_not_utf8_is_an_issue(tmp_path: Path) -> None:
         "the file with UTF-8 strings (or as CSV UTF-8) [file-unreadable]"
         for column in ("customer_id", "kind")
     ]
+
+
+def _report(folder: Path, **options: object) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = (
+        nrr.load(folder).report(period="month", start="2024-01-01", end="2024-04-01", **options)
+        .to_pandas().to_dict("records")
+    )
+    return rows
+
+
+def test_currency_codes_in_any_case_are_one_currency(tmp_path: Path) -> None:
+    """'usd' (as Stripe writes it) and 'USD' on one customer's lines are one currency: no
+    fx_rates needed, and the report is the one of an all-'USD' dataset."""
+    lines = (
+        "c1,2024-01-01,,100,1,{a},recurring,core\n"
+        "c1,2024-02-01,,300,3,{b},recurring,core\n"
+        "c2,2024-01-01,2024-03-01,50,1,{a},recurring,core\n"
+    )
+    write(tmp_path / "mixed", {"subscriptions.csv": SUBS_HEADER + lines.format(a="usd", b=" USD")})
+    write(tmp_path / "upper", {"subscriptions.csv": SUBS_HEADER + lines.format(a="USD", b="USD")})
+    code, lines_out, stdout = validate(tmp_path / "mixed")
+    assert (code, lines_out) == (0, [])
+    assert "currencies           USD (base USD)" in stdout
+    mixed, upper = _report(tmp_path / "mixed"), _report(tmp_path / "upper")
+    assert mixed == upper
+    # On Jan 1: c1 100 + c2 50 = 150. On Feb 1 c1 adds 300 per 3 months: 100 + 100 + 50 =
+    # 250 (January's expansion 100). On Mar 1 c2's line has ended: 200 (February's churn 50).
+    assert [r["starting_mrr"] for r in mixed] == [150.0, 250.0, 200.0]
+    assert [r["ending_mrr"] for r in mixed] == [250.0, 200.0, 200.0]
+    assert [r["expansion_mrr"] for r in mixed] == [100.0, 0.0, 0.0]
+    assert [r["churn_mrr"] for r in mixed] == [0.0, 50.0, 0.0]
+
+
+def test_lower_case_codes_meet_their_rates(tmp_path: Path) -> None:
+    """Rates, the reporting currency and fx lookups compare the upper-cased codes: 'eur'
+    lines take the 'EUR' rate, and the fx table's 'Eur' is the same currency."""
+    write(
+        tmp_path,
+        {
+            "subscriptions.csv": SUBS + "c2,2024-01-01,,100,1,eur,recurring,core\n",
+            "fx_rates.csv": "date,currency,rate\n2023-01-01,Eur,1.10\n",
+        },
+    )
+    rows = _report(tmp_path)
+    assert rows[0]["starting_mrr"] == pytest.approx(100 + 100 * 1.10)
+    in_euro = _report(tmp_path, currency="eur")
+    assert in_euro[0]["starting_mrr"] == pytest.approx(100 / 1.10 + 100)
+
+
+def test_lower_case_codes_in_a_parquet_dictionary(tmp_path: Path) -> None:
+    """A Parquet currency column read as a dictionary holds 'usd' and 'USD' as two entries;
+    they still stage as one currency (the engine numbers currencies from the entries)."""
+    write(tmp_path, {"subscriptions.csv": None})
+    pq.write_table(
+        pa.table(
+            {
+                "customer_id": ["c1", "c1", "c2"],
+                "start_date": ["2024-01-01", "2024-02-01", "2024-01-01"],
+                "amount": ["100", "50", "20"],
+                "currency": pa.array(["usd", "USD", "usd"]).dictionary_encode(),
+            }
+        ),
+        tmp_path / "subscriptions.parquet",
+    )
+    staged = nrr.load(tmp_path)
+    assert staged.staged.currencies == ("USD",)
+    assert [r["starting_mrr"] for r in _report(tmp_path)] == [120.0, 170.0, 170.0]
+
+
+def test_events_currency_in_any_case(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "subscriptions.csv": None,
+            "events.csv": "customer_id,date,mrr,currency\nc1,2024-01-01,100,usd\n"
+            "c2,2024-01-01,100,gbp\n",
+            "fx_rates.csv": "date,currency,rate\n2023-01-01,GBP,1.25\n",
+        },
+    )
+    assert _report(tmp_path)[0]["starting_mrr"] == pytest.approx(225.0)
+
+
+def test_rate_duplicate_compares_codes_in_any_case(tmp_path: Path) -> None:
+    write(tmp_path, {"fx_rates.csv": "date,currency,rate\n2023-01-01,eur,1.1\n"
+                     "2023-01-01, EUR,1.2\n"})
+    code, lines, _ = validate(tmp_path)
+    assert code == 1
+    assert lines[0] == (
+        f"{tmp_path}/fx_rates.csv:3: date: EUR already has a rate on 2023-01-01 "
+        "[rate-duplicate]"
+    )
+
+
+def test_base_currency_compares_codes_in_any_case(tmp_path: Path) -> None:
+    """'eur' and 'EUR' without rates are one rateless currency: the base, not two."""
+    write(
+        tmp_path,
+        {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,,100,1,eur,recurring,core\n"
+         "c2,2024-01-01,,100,1,EUR,recurring,core\n"},
+    )
+    code, lines, stdout = validate(tmp_path)
+    assert (code, lines) == (0, [])
+    assert "currencies           EUR (base EUR)" in stdout
+
+
+def test_identical_attribute_rows_count_once(tmp_path: Path) -> None:
+    """A repeated customer_attributes row (same value, any case of the name) is not an
+    error and does not double anything: the grouped report is the one without it."""
+    history = "customer_id,attribute,value,valid_from\nc1,csm,Ann,2024-02-01\n"
+    subs = SUBS + "c2,2024-01-01,,50,1,USD,recurring,core\n"
+    write(tmp_path / "once", {"subscriptions.csv": subs, "customer_attributes.csv": history})
+    write(
+        tmp_path / "twice",
+        {"subscriptions.csv": subs, "customer_attributes.csv": history + "c1,CSM,Ann,2024-02-01\n"},
+    )
+    assert validate(tmp_path / "twice")[:2] == (0, [])
+    once, twice = _report(tmp_path / "once", by="csm"), _report(tmp_path / "twice", by="csm")
+    assert once == twice
+    ann = [r for r in twice if r["csm"] == "Ann"]
+    assert [(str(r["period_start"])[:10], r["starting_mrr"]) for r in ann] == [
+        ("2024-02-01", 100.0),
+        ("2024-03-01", 100.0),
+    ]
+
+
+def test_customers_column_named_product_is_reserved(tmp_path: Path) -> None:
+    write(tmp_path, {"customers.csv": "customer_id,Product\nc1,x\nc2,y\n"})
+    code, lines, _ = validate(tmp_path)
+    assert code == 1
+    assert lines[0] == (
+        f"{tmp_path}/customers.csv:1: product: column 'product' would be an attribute, but nrr "
+        "reserves the name (--by product groups by the lines' product): rename the column "
+        "[attribute-reserved]"
+    )

@@ -82,7 +82,7 @@ def test_errors_deep_in_a_50_mb_file_are_found_at_their_lines(
     (folder / "customers.csv").write_bytes((source / "customers.csv").read_bytes())
     lines = (source / "subscriptions.csv").read_bytes().split(b"\r\n")
     last = len(lines) - 1  # the text ends with a line break: the last item is empty
-    lines[last - 1] = lines[last - 1].replace(b",1,USD,", b",1,usd,")
+    lines[last - 1] = lines[last - 1].replace(b",1,USD,", b",1,US$,")
     lines[700_000] = lines[700_000].replace(b"2023-", b"2023/", 1)
     (folder / "subscriptions.csv").write_bytes(b"\r\n".join(lines))
     with unchanged(folder):

@@ -103,6 +103,10 @@ TABLES: dict[str, Table] = {
     for t in (CUSTOMERS, SUBSCRIPTIONS, EVENTS, FX_RATES, CUSTOMER_ATTRIBUTES, SIGNALS)
 }
 RESERVED_CUSTOMER_COLUMNS = frozenset({"customer_id", "name", "parent_id"})
+# Names no attribute may take, in the customers table or in customer_attributes: the
+# customers table's own columns, ``product`` (``--by product`` groups by the lines' product)
+# and ``organization_id`` (the staged customers table's column for the top-most account).
+RESERVED_ATTRIBUTES = RESERVED_CUSTOMER_COLUMNS | {"product", "organization_id"}
 KINDS = frozenset({"recurring", "usage"})
 DEFAULT_BASE_CURRENCY = "USD"
 
@@ -125,7 +129,7 @@ RULES: dict[str, str] = {
     "date-range": "dates lie between 1900-01-01 and 2999-12-31",
     "decimal-format": "amounts are plain decimals (digits, optional '.', optional leading '-')",
     "integer-format": "billing_months is a whole number",
-    "currency-format": "currencies are three-letter ISO 4217 codes in capitals",
+    "currency-format": "currencies are three-letter ISO 4217 codes (any letter case)",
     "amount-negative": "amount and mrr are >= 0",
     "billing-months-range": "billing_months is >= 1",
     "end-after-start": "end_date is after start_date",
@@ -137,4 +141,7 @@ RULES: dict[str, str] = {
     "base-currency-ambiguous": "at most one used currency has no fx rates (it is the base)",
     "fx-missing": "a foreign-currency line has a rate in force on its start date",
     "signal-duplicate": "one signal value per customer, signal name and date",
+    "attribute-conflict": "one value per customer, attribute and valid_from",
+    "attribute-reserved": "no attribute takes a name nrr reserves (customer_id, name, "
+    "parent_id, product, organization_id)",
 }

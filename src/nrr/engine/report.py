@@ -204,7 +204,7 @@ def finish(
     order: Sequence[str] | None = None,
     leading: Sequence[str] = REPORT_COLUMNS,
 ) -> pa.Table:
-    """Sort (nulls first, as the oracle does) and turn the null sentinel back into null."""
+    """Sort (null groups first) and turn the null sentinel back into null."""
     for column in {*groups, PRODUCT} & set(result.column_names):
         values = result[column]
         index = result.column_names.index(column)
