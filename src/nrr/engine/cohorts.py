@@ -18,7 +18,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from nrr.definitions import PRODUCT, CohortRequest, Grain, Period
-from nrr.engine import attributes, totals
+from nrr.engine import attributes, metrics, totals
 from nrr.engine.changepoints import InstantSpine, change_points, expand, levels, steps
 from nrr.engine.mrr import NO_PRODUCT, normalized, unit_keys, units
 from nrr.engine.sources import Sources
@@ -174,18 +174,6 @@ def _ratios(full: ir.Table, groups: list[str]) -> ir.Table:
     joined = full.mutate(
         initial_mrr=ibis.ifelse(full.age == 0, full.mrr, zero).max().over(window)
     )
-    hundred = ibis.literal(100.0, "float64")
-    null = ibis.null().cast("float64")
-    return joined.select(
-        "cohort",
-        "age",
-        *groups,
-        "customers",
-        "customers_active",
-        "initial_mrr",
-        "mrr",
-        nrr=ibis.ifelse(joined.initial_mrr > 0, joined.mrr / joined.initial_mrr * hundred, null),
-        logo_retention=joined.customers_active.cast("float64")
-        / joined.customers.cast("float64")
-        * hundred,
+    return metrics.cohort_ratios(joined).select(
+        "cohort", "age", *groups, *COHORT_COLUMNS
     )

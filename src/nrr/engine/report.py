@@ -18,7 +18,7 @@ from nrr.definitions import (
     Period,
     ReportRequest,
 )
-from nrr.engine import attributes, fx, movements, totals
+from nrr.engine import attributes, fx, metrics, movements, totals
 from nrr.engine.changepoints import InstantSpine
 from nrr.engine.mrr import (
     NO_PRODUCT,
@@ -80,7 +80,7 @@ def unit_movements(
     else:
         levels = converted_levels(keyed, instant_spine, rates, keys)
         values = movements.per_period(levels, period_table, keys)
-    rows = movements.classify(values, first_positive(keyed, keys), keys)
+    rows = metrics.classify(values, first_positive(keyed, keys), keys)
     columns = attribute_columns(request)
     customers, history = sources.customers, sources.history
     if only is not None:  # look up only their attributes: a hash table of theirs, not all
@@ -128,7 +128,7 @@ def period_sums(
     rows = rows.mutate(
         **{c: rows[c].fill_null(attributes.NO_VALUE) for c in columns.values() if c in groups}
     )
-    return totals.sum_parts([movements.aggregate(rows, groups), sums], groups)
+    return totals.sum_parts([metrics.sums_of(rows, groups), sums], groups)
 
 
 def attribute_columns(request: ReportRequest) -> dict[str, str]:
@@ -194,7 +194,7 @@ def report_expr(
                 if m not in PERCENT_METRICS
             },
         )
-    table = movements.ratios(table)
+    table = metrics.ratios(table)
     return table.select(*REPORT_COLUMNS, *groups, *REPORT_METRICS)
 
 

@@ -25,7 +25,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from nrr.definitions import COUNT_METRICS, PERCENT_METRICS, REPORT_METRICS, FxMode, Period
-from nrr.engine import fx, movements
+from nrr.engine import fx, metrics, movements
 from nrr.engine.changepoints import InstantSpine, change_points, expand, levels, steps
 from nrr.engine.sources import CURRENCY_CODE, Sources
 
@@ -121,9 +121,9 @@ def changed_sums(changed: ir.Table, groups: list[str]) -> ir.Table:
     """The report sums of the changing units per period, group and currency, with what
     they held at t0 in their own currency (``left_value``, ``left_units``): subtracted
     from what was open, that leaves the held units."""
-    rows = movements.categorize(changed)
+    rows = metrics.categorize(changed)
     left = rows.before > 0
-    return movements.aggregate(
+    return metrics.sums_of(
         rows,
         [*groups, "currency"],
         {
@@ -175,34 +175,9 @@ def held(moves: ir.Table, sums: ir.Table, rated: ir.Table, groups: list[str]) ->
         value=joined.value - joined.left_value.fill_null(0.0),
         units=joined.units - joined.left_units.fill_null(0),
     )
-    return _held_sums(kept.filter(kept.units > 0), groups)
-
-
-def _held_sums(kept: ir.Table, groups: list[str]) -> ir.Table:
-    """Held units are flat in their own currency: the rate's move classifies them all."""
-    tolerance = kept.r0 * movements.RELATIVE_TOLERANCE
-    up, down = kept.r1 > kept.r0 + tolerance, kept.r1 < kept.r0 - tolerance
-    v0, v1 = kept.value * kept.r0, kept.value * kept.r1
-    none = ibis.literal(0, "int64")
-    return kept.select(
-        "period_start",
-        "period_end",
-        *groups,
-        customers_start=kept.units,
-        starting_mrr=v0,
-        expansion_mrr=ibis.ifelse(up, v1 - v0, ZERO),
-        contraction_mrr=ibis.ifelse(down, v0 - v1, ZERO),
-        churn_mrr=ZERO,
-        ending_mrr=v1,
-        customers_expanded=ibis.ifelse(up, kept.units, none),
-        customers_contracted=ibis.ifelse(down, kept.units, none),
-        customers_churned=none,
-        new_mrr=ZERO,
-        reactivation_mrr=ZERO,
-        customers_new=none,
-        customers_reactivated=none,
-        total_mrr_start=v0,
-        total_mrr_end=v1,
+    unchanged = kept.filter(kept.units > 0)
+    return metrics.uniform_sums(
+        unchanged.rename(rate_start="r0", rate_end="r1"), groups
     )
 
 
@@ -226,7 +201,7 @@ def several_currency_rows(
         )
         values = movements.per_period(converted, periods, keys)
     first = moves.select(*keys, "first_start").distinct()
-    return movements.classify(values, first, keys)
+    return metrics.classify(values, first, keys)
 
 
 def totals_expr(
@@ -259,7 +234,7 @@ def totals_expr(
     )
     parts = [
         sums.drop("currency", "left_value", "left_units"),
-        movements.aggregate(several, groups),
+        metrics.sums_of(several, groups),
         held(single, sums, rated, groups),
     ]
     return sum_parts(parts, groups)
