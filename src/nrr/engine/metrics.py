@@ -150,19 +150,19 @@ def uniform_sums(unchanged: ir.Table, groups: list[str]) -> ir.Table:
     same ``moved`` rule a unit of its own follows.
     """
     up, down = moved(unchanged.rate_start, unchanged.rate_end)
-    v0 = unchanged.value * unchanged.rate_start
-    v1 = unchanged.value * unchanged.rate_end
+    at_start = unchanged.value * unchanged.rate_start
+    at_end = unchanged.value * unchanged.rate_end
     none = ibis.literal(0, "int64")
     return unchanged.select(
         "period_start",
         "period_end",
         *groups,
         customers_start=unchanged.units,
-        starting_mrr=v0,
-        expansion_mrr=ibis.ifelse(up, v1 - v0, ZERO),
-        contraction_mrr=ibis.ifelse(down, v0 - v1, ZERO),
+        starting_mrr=at_start,
+        expansion_mrr=ibis.ifelse(up, at_end - at_start, ZERO),
+        contraction_mrr=ibis.ifelse(down, at_start - at_end, ZERO),
         churn_mrr=ZERO,
-        ending_mrr=v1,
+        ending_mrr=at_end,
         customers_expanded=ibis.ifelse(up, unchanged.units, none),
         customers_contracted=ibis.ifelse(down, unchanged.units, none),
         customers_churned=none,
@@ -170,8 +170,8 @@ def uniform_sums(unchanged: ir.Table, groups: list[str]) -> ir.Table:
         reactivation_mrr=ZERO,
         customers_new=none,
         customers_reactivated=none,
-        total_mrr_start=v0,
-        total_mrr_end=v1,
+        total_mrr_start=at_start,
+        total_mrr_end=at_end,
     )
 
 

@@ -19,9 +19,8 @@ from nrr.definitions import (
     ReportRequest,
 )
 from nrr.engine import attributes, fx, metrics, movements, totals
-from nrr.engine.changepoints import InstantSpine
+from nrr.engine.changepoints import Instants
 from nrr.engine.mrr import (
-    NO_PRODUCT,
     converted_levels,
     first_positive,
     native_snapshots,
@@ -29,7 +28,7 @@ from nrr.engine.mrr import (
     unit_keys,
     units,
 )
-from nrr.engine.sources import KEY, Sources
+from nrr.engine.sources import KEY, NO_VALUE, Sources
 
 REPORT_COLUMNS = ("period_start", "period_end")
 
@@ -60,7 +59,7 @@ def unit_movements(
     ``only`` (a table of ``unit`` ids) restricts it to those units.
     """
     period_data, instant_data = spine(periods)
-    instant_spine = InstantSpine.build(sources.backend.small, instant_data.column("t").to_pylist())
+    instant_spine = Instants.build(sources.backend.small, instant_data.column("t").to_pylist())
     period_table = sources.backend.small(period_data)
     instant_table = sources.backend.small(instant_data)
     by_product = PRODUCT in request.by
@@ -126,7 +125,7 @@ def period_sums(
         sources, request, periods, reporting, only=moving.select(unit="customer_id")
     )
     rows = rows.mutate(
-        **{c: rows[c].fill_null(attributes.NO_VALUE) for c in columns.values() if c in groups}
+        **{c: rows[c].fill_null(NO_VALUE) for c in columns.values() if c in groups}
     )
     return totals.sum_parts([metrics.sums_of(rows, groups), sums], groups)
 
@@ -153,7 +152,7 @@ def _totals(
     unit and keeps only its units."""
     instant_data = spine(periods)[1]
     dates = instant_data.column("t").to_pylist()
-    instant_spine = InstantSpine.build(sources.backend.small, dates)
+    instant_spine = Instants.build(sources.backend.small, dates)
     by_product = PRODUCT in request.by
     keys = unit_keys(by_product)
     lines = normalized(sources.lines)
@@ -209,7 +208,7 @@ def finish(
         values = result[column]
         index = result.column_names.index(column)
         result = result.set_column(
-            index, column, pc.if_else(pc.equal(values, NO_PRODUCT), None, values)
+            index, column, pc.if_else(pc.equal(values, NO_VALUE), None, values)
         )
     columns = [*leading, *(groups if order is None else order)]
     keys = [(c, "ascending", "at_start") for c in columns]
