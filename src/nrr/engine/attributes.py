@@ -50,7 +50,7 @@ def attach(
     """Add ``column`` = the unit's ``attribute`` in force on the date in column ``at``.
 
     The unit id is a customer_id (at organization level, the top-most account's), so the
-    organization's own value is used, as the contract says.
+    organization's own value is used (docs/definitions.md, Grouping and filters).
     """
     spans = intervals(customers, history, attribute).rename(attr_customer="customer_id")
     joined = rows.join(

@@ -1,4 +1,4 @@
-"""The period report: one request in, one Arrow table of section-3 rows out."""
+"""The period report: one request in, one Arrow table of report rows (docs/definitions.md) out."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ def unit_movements(
 def period_sums(
     sources: Sources, request: ReportRequest, periods: Sequence[Period], reporting: str
 ) -> ir.Table:
-    """The section-3 sums per period and group, without a row per unit and period where
+    """The report sums per period and group, without a row per unit and period where
     possible (engine/totals.py).
 
     Products are part of the unit. Attributes are too, for the units whose attributes hold
