@@ -1,12 +1,13 @@
 """Every number's definition, once: the movement categories, the period sums and the ratios.
 
 Why one module: "where is churn defined?" must have one answer (docs/definitions.md,
-Movements). Every path that produces a figure calls into here: the general per-unit path
-(``categorize``, ``sums_of``), the totals path's units that only move with their
-currency (``uniform_sums``), cohorts (``cohort_ratios``), the report (``ratios``), the
-compounded method (``compounded``), and the pandas callers in ``nrr.insights``
-(``nrr_of``, ``grr_of``, ``percent``). Why not ``movements.py``: that module pairs MRR
-snapshots into ``(m0, m1)`` per period, which is plumbing, not a definition.
+"Movements of a period" and "Where each number is computed"). Every path that produces a
+figure calls into here: the general per-unit path (``categorize``, ``sums_of``), the totals
+path's units that only move with their currency (``uniform_sums``), cohorts
+(``cohort_ratios``), the report (``ratios``), the compounded method (``compounded``), and
+the pandas callers in ``nrr.insights`` (``nrr_of``, ``grr_of``, ``percent``). Why not
+``movements.py``: that module pairs MRR snapshots into ``(m0, m1)`` per period, which is
+plumbing, not a definition.
 
 The ratio formulas are plain arithmetic written once (``percent``, ``nrr_of``, ``grr_of``,
 ``logo_retention_of``): the Ibis builders call them with column expressions, the insights
