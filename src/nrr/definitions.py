@@ -38,7 +38,12 @@ class FxMode(StrEnum):
 
 
 class Band(StrEnum):
-    """Interpretation bands of section 4 of the contract."""
+    """Interpretation bands of an NRR figure (docs/definitions.md, Interpretation bands).
+
+    The one definition of the thresholds (``BAND_FLOORS``): the CLI, the results and the
+    web API read them here (the dashboard gets them from the API), and this module stays
+    free of the data stack because the CLI's --help path imports it.
+    """
 
     EXCEPTIONAL = "exceptional"
     HEALTHY = "healthy"
@@ -51,13 +56,36 @@ class Band(StrEnum):
         if nrr is None or nrr != nrr:  # None or NaN: undefined NRR has no band
             return None
         nrr = round(nrr, 9)  # 110.00000000000001 from float division is exactly 110: healthy
-        if nrr > 110:
-            return cls.EXCEPTIONAL
-        if nrr >= 100:
-            return cls.HEALTHY
-        if nrr >= 90:
-            return cls.CONCERNING
+        for band, floor, floor_included in BAND_FLOORS:
+            if nrr > floor or (floor_included and nrr == floor):
+                return band
         return cls.CRITICAL
+
+    @classmethod
+    def of_grr(cls, grr: float | None) -> Band | None:
+        """GRR has no bands of its own: the diagnosis threshold (``GRR_HEALTHY``) splits it
+        into healthy and concerning, for the tone of a GRR figure."""
+        if grr is None:
+            return None
+        return cls.HEALTHY if grr >= GRR_HEALTHY else cls.CONCERNING
+
+    @classmethod
+    def ranges(cls) -> tuple[tuple[Band, float | None, float | None], ...]:
+        """``(band, low, high)`` from the best band down; None is unbounded."""
+        edges = [floor for _, floor, _ in BAND_FLOORS]
+        highs: list[float | None] = [None, *edges]
+        lows: list[float | None] = [*edges, None]
+        bands = [band for band, _, _ in BAND_FLOORS] + [cls.CRITICAL]
+        return tuple(zip(bands, lows, highs, strict=True))
+
+
+# Lower edge of every band but the last, best first, and whether the edge belongs to the band:
+# above 110 is exceptional (110 itself is healthy), from 100 healthy, from 90 concerning.
+BAND_FLOORS: tuple[tuple[Band, float, bool], ...] = (
+    (Band.EXCEPTIONAL, 110.0, False),
+    (Band.HEALTHY, 100.0, True),
+    (Band.CONCERNING, 90.0, True),
+)
 
 
 PRODUCT = "product"

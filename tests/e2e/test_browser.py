@@ -170,6 +170,9 @@ def test_cohorts_heatmap(server: Server, page: Page) -> None:
     assert trace["type"] == "heatmap"
     assert trace["y"][0] == "2023 Q1" and trace["x"][0] == "0"
     assert trace["z"][0][0] == pytest.approx(100.0)
+    # The colour scale turns at the band edges the API sends (90, 100, 110 over 60-140).
+    assert (trace["zmin"], trace["zmax"]) == (60, 140)
+    assert [stop for stop, _ in trace["colorscale"]] == [0, 0.375, 0.5, 0.625, 1]
     screenshot(page, "cohorts")
 
 

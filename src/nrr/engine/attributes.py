@@ -12,12 +12,7 @@ from datetime import date
 import ibis
 import ibis.expr.types as ir
 
-from nrr.engine.changepoints import FOREVER
-from nrr.engine.sources import KEY
-
-# An unset attribute inside the totals path, where group values are join keys (NULL = NULL
-# is not true in SQL); real values are never empty. report.finish turns it back into null.
-NO_VALUE = ""
+from nrr.engine.sources import FOREVER, KEY, NO_VALUE
 
 BEGINNING = date(1, 1, 1)
 
@@ -45,7 +40,7 @@ def intervals(customers: ir.Table, history: ir.Table, attribute: str) -> ir.Tabl
 
 
 def attach(
-    movements: ir.Table,
+    rows: ir.Table,
     customers: ir.Table,
     history: ir.Table,
     attribute: str,
@@ -55,18 +50,18 @@ def attach(
     """Add ``column`` = the unit's ``attribute`` in force on the date in column ``at``.
 
     The unit id is a customer_id (at organization level, the top-most account's), so the
-    organization's own value is used, as the contract says.
+    organization's own value is used (docs/definitions.md, Grouping and filters).
     """
     spans = intervals(customers, history, attribute).rename(attr_customer="customer_id")
-    joined = movements.join(
+    joined = rows.join(
         spans,
         [
-            movements.unit == spans.attr_customer,
-            spans.valid_from <= movements[at],
-            spans.valid_to > movements[at],
+            rows.unit == spans.attr_customer,
+            spans.valid_from <= rows[at],
+            spans.valid_to > rows[at],
         ],
     )
-    return joined.select(*movements.columns, **{column: joined.value})
+    return joined.select(*rows.columns, **{column: joined.value})
 
 
 def varying(history: ir.Table, attributes: list[str], first: date, last: date) -> ir.Table:

@@ -18,11 +18,8 @@ import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from nrr.engine.sources import FOREVER
 from nrr.periods import month_index
-
-# The open end of a line or validity interval (changepoints is imported by mrr, not the
-# reverse, so the constant lives here).
-FOREVER = date(9999, 12, 31)
 
 # A running sum of +v and -v may leave 1e-13 instead of 0: such a level is no revenue.
 ZERO_LEVEL = 1e-9
@@ -59,20 +56,20 @@ def _month_key(day: ir.DateValue, low: int, high: int) -> ir.IntegerValue:
     return ibis.least(ibis.greatest(key, low), high)
 
 
-def change_points(lines: ir.Table, spine: InstantSpine, keys: list[str]) -> ir.Table:
-    """``(keys, currency, i, d)``: the net change of each unit's MRR in one currency at
+def change_points(lines: ir.Table, instants: Instants, keys: list[str]) -> ir.Table:
+    """``(keys, currency, i, delta)``: the net change of each unit's MRR in one currency at
     instant index ``i`` (none after the last instant)."""
-    low, high = spine.low, spine.high
+    low, high = instants.low, instants.high
     # Two distinct lookup tables: joining one table twice makes Ibis resolve both sides'
     # columns to the same relation.
-    starts = spine.start_lookup.rename(start_i="i", start_mk="mk")
-    ends = spine.end_lookup.rename(end_i="i", end_mk="mk")
+    starts = instants.start_lookup.rename(start_i="i", start_mk="mk")
+    ends = instants.end_lookup.rename(end_i="i", end_mk="mk")
     # Fill before clamping: GREATEST/LEAST skip NULLs on some engines (DuckDB), so an open
     # end would clamp to the first instant instead of "never".
     end_key = _month_key(lines.end_date.fill_null(ibis.literal(FOREVER)), low, high)
     keyed = lines.mutate(start_mk=_month_key(lines.start_date, low, high), end_mk=end_key)
     keyed = keyed.select(*keys, "currency", "value", "start_mk", "end_mk")
-    if spine.monthly:  # every month start is an instant: the index is arithmetic
+    if instants.monthly:  # every month start is an instant: the index is arithmetic
         spans = keyed.select(
             *keys, "currency", "value", start_i=keyed.start_mk - low, end_i=keyed.end_mk - low
         )
@@ -82,23 +79,25 @@ def change_points(lines: ir.Table, spine: InstantSpine, keys: list[str]) -> ir.T
     # never pays at one: both its deltas go after the last instant, where the filter below
     # drops them. (Filtering the lines on ``start_i < end_i`` instead made DuckDB compute
     # every month key twice, once in the filter and once in the projection.)
-    after = ibis.literal(spine.size, "int64")
+    after = ibis.literal(instants.size, "int64")
     pays = spans.start_i < spans.end_i
     # Both deltas of a line from one pass (unnest of a pair), not a union of two passes:
     # a union reads the joined lines twice, which DuckDB materializes (1.8 GB at 1M).
     pair = ibis.array(
         [
-            ibis.struct({"i": ibis.ifelse(pays, spans.start_i, after), "d": spans.value}),
-            ibis.struct({"i": ibis.ifelse(pays, spans.end_i, after), "d": -spans.value}),
+            ibis.struct({"i": ibis.ifelse(pays, spans.start_i, after), "delta": spans.value}),
+            ibis.struct({"i": ibis.ifelse(pays, spans.end_i, after), "delta": -spans.value}),
         ]
     )
-    unpacked = spans.select(*keys, "currency", delta=pair.unnest())
-    deltas = unpacked.select(*keys, "currency", i=unpacked.delta["i"], d=unpacked.delta["d"])
+    unpacked = spans.select(*keys, "currency", pair=pair.unnest())
+    deltas = unpacked.select(
+        *keys, "currency", i=unpacked.pair["i"], delta=unpacked.pair["delta"]
+    )
     # A change after the last instant moves no level any request reads (running sums look
     # back): a line still open at the end of a request (1.5M of 6M at 1M customers) then
     # costs the big aggregate and window one row, not two.
-    deltas = deltas.filter(deltas.i < spine.size)
-    return deltas.group_by([*keys, "currency", "i"]).aggregate(d=deltas.d.sum())
+    deltas = deltas.filter(deltas.i < instants.size)
+    return deltas.group_by([*keys, "currency", "i"]).aggregate(delta=deltas.delta.sum())
 
 
 def steps(changes: ir.Table, keys: list[str]) -> ir.Table:
@@ -106,8 +105,8 @@ def steps(changes: ir.Table, keys: list[str]) -> ir.Table:
     0 where it has none."""
     series = [changes[k] for k in [*keys, "currency"]]
     upto = ibis.window(group_by=series, order_by=changes.i, rows=(None, 0))
-    sums = changes.mutate(after=changes.d.sum().over(upto))
-    before = sums.after - sums.d  # the previous running sum, up to the last bit
+    sums = changes.mutate(after=changes.delta.sum().over(upto))
+    before = sums.after - sums.delta  # the previous running sum, up to the last bit
     zero = ibis.literal(0.0, "float64")
     return sums.mutate(
         after=ibis.ifelse(sums.after > ZERO_LEVEL, sums.after, zero),
@@ -120,31 +119,33 @@ def levels(moves: ir.Table, keys: list[str]) -> ir.Table:
     ``level`` from instant index ``i`` up to (not including) ``until``, where it pays."""
     series = [moves[k] for k in [*keys, "currency"]]
     ordered = ibis.window(group_by=series, order_by=moves.i)  # lead takes no frame (Spark)
-    held = moves.mutate(until=moves.i.lead().over(ordered))
-    held = held.filter(held.after > 0)
-    return held.select(
-        *keys, "currency", "i", level="after", until=held.until.fill_null(FOREVER_INDEX)
+    spans = moves.mutate(until=moves.i.lead().over(ordered))
+    paying = spans.filter(spans.after > 0)
+    return paying.select(
+        *keys, "currency", "i", level="after", until=paying.until.fill_null(FOREVER_INDEX)
     )
 
 
-def expand(levels: ir.Table, spine: InstantSpine, keys: list[str]) -> ir.Table:
-    """``(keys, currency, t, mrr)``: the levels at every instant they hold at."""
-    instants = spine.instants
-    held = levels.join(instants, [instants.i >= levels.i, instants.i < levels.until])
-    return held.select(*keys, "currency", "t", mrr=held.level)
+def expand(spans: ir.Table, instants: Instants, keys: list[str]) -> ir.Table:
+    """``(keys, currency, t, mrr)``: the ``levels`` at every instant they hold at."""
+    at = instants.table
+    joined = spans.join(at, [at.i >= spans.i, at.i < spans.until])
+    return joined.select(*keys, "currency", "t", mrr=joined.level)
 
 
-def native_levels(lines: ir.Table, spine: InstantSpine, keys: list[str]) -> ir.Table:
+def native_levels(lines: ir.Table, instants: Instants, keys: list[str]) -> ir.Table:
     """``(keys, currency, t, mrr)``: each unit's MRR per currency at every instant it pays,
     in the lines' own currency."""
-    return expand(levels(steps(change_points(lines, spine, keys), keys), keys), spine, keys)
+    changes = change_points(lines, instants, keys)
+    return expand(levels(steps(changes, keys), keys), instants, keys)
 
 
 @dataclass(frozen=True)
-class InstantSpine:
-    """The instants of a request on a backend: ``(i, t)`` and the month-key lookup."""
+class Instants:
+    """The instants of a request on a backend: ``table`` is ``(i, t)``, numbered in order,
+    and the month-key lookups find the index of the first instant on or after a date."""
 
-    instants: ir.Table
+    table: ir.Table
     start_lookup: ir.Table
     end_lookup: ir.Table
     low: int
@@ -153,11 +154,11 @@ class InstantSpine:
     size: int  # how many instants: index ``size`` means "after the last one"
 
     @classmethod
-    def build(cls, small: Callable[[pa.Table], ir.Table], dates: Sequence[date]) -> InstantSpine:
-        instants, lookup = instant_tables(dates)
+    def build(cls, small: Callable[[pa.Table], ir.Table], dates: Sequence[date]) -> Instants:
+        numbered, lookup = instant_tables(dates)
         keys = sorted({month_index(t) for t in dates})
         low, high = keys[0], keys[-1] + 1
         monthly = keys == list(range(low, high))
         return cls(
-            small(instants), small(lookup), small(lookup), low, high, monthly, instants.num_rows
+            small(numbered), small(lookup), small(lookup), low, high, monthly, numbered.num_rows
         )

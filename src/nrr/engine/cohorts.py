@@ -18,10 +18,10 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from nrr.definitions import PRODUCT, CohortRequest, Grain, Period
-from nrr.engine import attributes, totals
-from nrr.engine.changepoints import InstantSpine, change_points, expand, levels, steps
-from nrr.engine.mrr import NO_PRODUCT, normalized, unit_keys, units
-from nrr.engine.sources import Sources
+from nrr.engine import attributes, metrics, totals
+from nrr.engine.changepoints import Instants, change_points, expand, levels, steps
+from nrr.engine.mrr import normalized, unit_keys, units
+from nrr.engine.sources import NO_VALUE, Sources
 from nrr.periods import month_index, month_start
 
 COHORT_COLUMNS = (
@@ -88,13 +88,13 @@ def cohorts_expr(
         members = attributes.attach(
             members, sources.customers, sources.history, request.by, request.by, at="first_start"
         )
-        members = members.mutate(**{request.by: members[request.by].fill_null(NO_PRODUCT)})
+        members = members.mutate(**{request.by: members[request.by].fill_null(NO_VALUE)})
     if request.by:
         groups = [request.by]
     dates = instant_data.column("t").to_pylist()
-    instant_spine = InstantSpine.build(sources.backend.small, dates)
+    instants = Instants.build(sources.backend.small, dates)
     rates = totals.coded_rates(sources, sources.backend.small(instant_data), reporting)
-    values = _values(keyed, members, cells, instant_spine, rates, keys, groups)
+    values = _values(keyed, members, cells, instants, rates, keys, groups)
     sizes = members.group_by(["cohort", *groups]).aggregate(
         customers=members.count().cast("int64")
     )
@@ -111,7 +111,7 @@ def _values(
     keyed: ir.Table,
     members: ir.Table,
     cells: ir.Table,
-    spine: InstantSpine,
+    instants: Instants,
     rates: ir.Table,
     keys: list[str],
     groups: list[str],
@@ -123,31 +123,33 @@ def _values(
     instant) first, and only those few sums are accumulated and converted. Members with
     lines in several currencies are counted active once, so they take the per-instant path.
     """
-    columns = list(dict.fromkeys([*keys, "cohort", *groups, "several"]))
-    changes = change_points(keyed, spine, keys).join(members.select(*columns), keys)
+    columns = list(dict.fromkeys([*keys, "cohort", *groups, "multi_currency"]))
+    changes = change_points(keyed, instants, keys).join(members.select(*columns), keys)
     moves = steps(changes, keys)
-    single = moves.filter(~moves.several)
-    flows = totals.net_flows(single, ["cohort", *groups, "currency"])
-    indexed = cells.join(spine.instants, "t")
-    held = flows.join(indexed, [flows.cohort == indexed.cohort, flows.i <= indexed.i])
-    at_cells = held.group_by(["cohort", *groups, "age", "currency", "t"]).aggregate(
-        value=held.value.sum(), units=held.units.sum()
+    one_currency = moves.filter(~moves.multi_currency)
+    flows = totals.net_flows(one_currency, ["cohort", *groups, "currency"])
+    indexed = cells.join(instants.table, "t")
+    so_far = flows.join(indexed, [flows.cohort == indexed.cohort, flows.i <= indexed.i])
+    at_cells = so_far.group_by(["cohort", *groups, "age", "currency", "t"]).aggregate(
+        value=so_far.value.sum(), units=so_far.units.sum()
     )
     priced = at_cells.join(rates, ["currency", "t"])
-    single_values = priced.group_by(["cohort", *groups, "age"]).aggregate(
+    one_currency_values = priced.group_by(["cohort", *groups, "age"]).aggregate(
         customers_active=priced.units.sum(), mrr=(priced.value * priced.factor).sum()
     )
-    native = expand(levels(moves.filter(moves.several), keys), spine, keys)
+    native = expand(levels(moves.filter(moves.multi_currency), keys), instants, keys)
     converted = native.join(rates, ["currency", "t"]).select(
         *keys, "t", mrr=native.mrr * rates.factor
     )
     per_unit = converted.group_by([*keys, "t"]).aggregate(mrr=converted.mrr.sum())
-    several = members.filter(members.several)  # before the join: cells x all members is 23M
-    active = per_unit.filter(per_unit.mrr > 0).join(several, keys).join(cells, ["cohort", "t"])
-    several_values = active.group_by(["cohort", *groups, "age"]).aggregate(
+    multi = members.filter(members.multi_currency)  # before the join: cells x members is 23M
+    active = per_unit.filter(per_unit.mrr > 0).join(multi, keys).join(cells, ["cohort", "t"])
+    multi_values = active.group_by(["cohort", *groups, "age"]).aggregate(
         customers_active=active.count().cast("int64"), mrr=active.mrr.sum()
     )
-    both = single_values.union(several_values.select(*single_values.columns), distinct=False)
+    both = one_currency_values.union(
+        multi_values.select(*one_currency_values.columns), distinct=False
+    )
     return both.group_by(["cohort", *groups, "age"]).aggregate(
         customers_active=both.customers_active.sum().cast("int64"),
         mrr=both.mrr.sum().cast("float64"),
@@ -160,7 +162,7 @@ def _members(facts: ir.Table, periods: ir.Table, keys: list[str]) -> ir.Table:
         periods,
         [periods.cohort <= facts.first_start, periods.cohort_end > facts.first_start],
     )
-    return joined.select(*keys, "first_start", "cohort", "several")
+    return joined.select(*keys, "first_start", "cohort", "multi_currency")
 
 
 def _ratios(full: ir.Table, groups: list[str]) -> ir.Table:
@@ -174,18 +176,6 @@ def _ratios(full: ir.Table, groups: list[str]) -> ir.Table:
     joined = full.mutate(
         initial_mrr=ibis.ifelse(full.age == 0, full.mrr, zero).max().over(window)
     )
-    hundred = ibis.literal(100.0, "float64")
-    null = ibis.null().cast("float64")
-    return joined.select(
-        "cohort",
-        "age",
-        *groups,
-        "customers",
-        "customers_active",
-        "initial_mrr",
-        "mrr",
-        nrr=ibis.ifelse(joined.initial_mrr > 0, joined.mrr / joined.initial_mrr * hundred, null),
-        logo_retention=joined.customers_active.cast("float64")
-        / joined.customers.cast("float64")
-        * hundred,
+    return metrics.cohort_ratios(joined).select(
+        "cohort", "age", *groups, *COHORT_COLUMNS
     )

@@ -12,6 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from nrr.engine.metrics import compounded
 from nrr.periods import month_index
 
 COMPOUNDED = ("nrr", "grr", "logo_retention")
@@ -29,7 +30,7 @@ def compound(period_rows: pa.Table, monthly_rows: pa.Table, groups: Sequence[str
         months = _months(row["period_start"], row["period_end"])
         found = [monthly.get((m, *(row[g] for g in groups))) for m in months]
         for column in COMPOUNDED:
-            row[column] = _product([r[column] if r else None for r in found])
+            row[column] = compounded([r[column] if r else None for r in found])
     return pa.Table.from_pylist(rows, schema=period_rows.schema)
 
 
@@ -39,11 +40,3 @@ def _months(start: date, end: date) -> list[date]:
         for index in range(month_index(start), month_index(end))
     ]
 
-
-def _product(ratios: list[float | None]) -> float | None:
-    result = 1.0
-    for ratio in ratios:
-        if ratio is None or ratio != ratio:
-            return None
-        result *= ratio / 100.0
-    return result * 100.0

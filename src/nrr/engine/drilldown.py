@@ -8,10 +8,9 @@ import ibis
 import ibis.expr.types as ir
 
 from nrr.definitions import PRODUCT, Level, Period, ReportRequest
-from nrr.engine.changepoints import FOREVER
 from nrr.engine.mrr import normalized, unit_keys, units
 from nrr.engine.report import unit_movements
-from nrr.engine.sources import Sources
+from nrr.engine.sources import FOREVER, NO_VALUE, Sources
 
 
 def unit_column(level: Level) -> str:
@@ -50,7 +49,7 @@ def lines_expr(customers: ir.Table, sources: Sources, request: ReportRequest) ->
     keys = unit_keys(by_product)
     listed = customers.select(
         "period_start", "period_end", "category", unit=customers[unit],
-        **({PRODUCT: customers[PRODUCT].fill_null("")} if by_product else {}),
+        **({PRODUCT: customers[PRODUCT].fill_null(NO_VALUE)} if by_product else {}),
     )
     joined = listed.join(keyed, keys)
     end = joined.end_date.fill_null(ibis.literal(FOREVER))

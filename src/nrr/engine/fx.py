@@ -9,7 +9,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from nrr.engine.changepoints import FOREVER
+from nrr.engine.sources import FOREVER
 
 
 def rates_at(fx: ir.Table, instants: ir.Table, reporting: str) -> ir.Table:

@@ -12,18 +12,15 @@ import ibis
 import ibis.expr.types as ir
 
 from nrr.definitions import PRODUCT, Level
-from nrr.engine.changepoints import InstantSpine, native_levels
-from nrr.engine.sources import KEY, ORGANIZATION_KEY
+from nrr.engine.changepoints import Instants, native_levels
+from nrr.engine.sources import KEY, NO_VALUE, ORGANIZATION_KEY
 
 DAYS_PER_MONTH = 30.4375
-# Stands in for a null product or group value inside the engine, so keys that may be null
-# join on plain equality (NULL = NULL is not true in SQL). Real values are never empty: an
-# empty value in the input means unset.
-NO_PRODUCT = ""
 
 
 def normalized(lines: ir.Table) -> ir.Table:
-    """Each line's monthly-normalized value in its own currency (contract section 1)."""
+    """Each line's monthly-normalized value in its own currency (docs/definitions.md, MRR
+    at an instant)."""
     same_day = lines.start_date.day() == lines.end_date.day()
     calendar_months = (lines.end_date.year() * 12 + lines.end_date.month()) - (
         lines.start_date.year() * 12 + lines.start_date.month()
@@ -59,22 +56,22 @@ def units(
     else:
         lines = lines.mutate(unit=lines[own])
     if by_product:
-        lines = lines.mutate(product=lines.product.fill_null(NO_PRODUCT))
+        lines = lines.mutate(product=lines.product.fill_null(NO_VALUE))
     return lines
 
 
-def native_snapshots(lines: ir.Table, spine: InstantSpine, keys: list[str]) -> ir.Table:
+def native_snapshots(lines: ir.Table, instants: Instants, keys: list[str]) -> ir.Table:
     """``(keys, currency, t, mrr)`` in each line's own currency, for later conversion."""
-    return native_levels(lines, spine, keys)
+    return native_levels(lines, instants, keys)
 
 
 def converted_levels(
-    lines: ir.Table, spine: InstantSpine, rates: ir.Table, keys: list[str]
+    lines: ir.Table, instants: Instants, rates: ir.Table, keys: list[str]
 ) -> ir.Table:
     """``(keys, t, mrr)`` with one row per unit, currency and instant: summing them per
     unit is left to whoever aggregates next (a period's m0/m1 sums do it for free, which
     saves a group-by over every unit and instant)."""
-    native = native_snapshots(lines, spine, keys)
+    native = native_snapshots(lines, instants, keys)
     return native.join(rates, ["currency", "t"]).select(
         *keys, "t", mrr=(native.mrr * rates.factor).cast("float64")
     )

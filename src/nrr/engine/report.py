@@ -1,4 +1,4 @@
-"""The period report: one request in, one Arrow table of section-3 rows out."""
+"""The period report: one request in, one Arrow table of report rows (docs/definitions.md) out."""
 
 from __future__ import annotations
 
@@ -18,10 +18,9 @@ from nrr.definitions import (
     Period,
     ReportRequest,
 )
-from nrr.engine import attributes, fx, movements, totals
-from nrr.engine.changepoints import InstantSpine
+from nrr.engine import attributes, fx, metrics, movements, totals
+from nrr.engine.changepoints import Instants
 from nrr.engine.mrr import (
-    NO_PRODUCT,
     converted_levels,
     first_positive,
     native_snapshots,
@@ -29,7 +28,7 @@ from nrr.engine.mrr import (
     unit_keys,
     units,
 )
-from nrr.engine.sources import KEY, Sources
+from nrr.engine.sources import KEY, NO_VALUE, Sources
 
 REPORT_COLUMNS = ("period_start", "period_end")
 
@@ -60,7 +59,7 @@ def unit_movements(
     ``only`` (a table of ``unit`` ids) restricts it to those units.
     """
     period_data, instant_data = spine(periods)
-    instant_spine = InstantSpine.build(sources.backend.small, instant_data.column("t").to_pylist())
+    instant_spine = Instants.build(sources.backend.small, instant_data.column("t").to_pylist())
     period_table = sources.backend.small(period_data)
     instant_table = sources.backend.small(instant_data)
     by_product = PRODUCT in request.by
@@ -80,7 +79,7 @@ def unit_movements(
     else:
         levels = converted_levels(keyed, instant_spine, rates, keys)
         values = movements.per_period(levels, period_table, keys)
-    rows = movements.classify(values, first_positive(keyed, keys), keys)
+    rows = metrics.classify(values, first_positive(keyed, keys), keys)
     columns = attribute_columns(request)
     customers, history = sources.customers, sources.history
     if only is not None:  # look up only their attributes: a hash table of theirs, not all
@@ -100,7 +99,7 @@ def unit_movements(
 def period_sums(
     sources: Sources, request: ReportRequest, periods: Sequence[Period], reporting: str
 ) -> ir.Table:
-    """The section-3 sums per period and group, without a row per unit and period where
+    """The report sums per period and group, without a row per unit and period where
     possible (engine/totals.py).
 
     Products are part of the unit. Attributes are too, for the units whose attributes hold
@@ -126,9 +125,9 @@ def period_sums(
         sources, request, periods, reporting, only=moving.select(unit="customer_id")
     )
     rows = rows.mutate(
-        **{c: rows[c].fill_null(attributes.NO_VALUE) for c in columns.values() if c in groups}
+        **{c: rows[c].fill_null(NO_VALUE) for c in columns.values() if c in groups}
     )
-    return totals.sum_parts([movements.aggregate(rows, groups), sums], groups)
+    return totals.sum_parts([metrics.sums_of(rows, groups), sums], groups)
 
 
 def attribute_columns(request: ReportRequest) -> dict[str, str]:
@@ -153,7 +152,7 @@ def _totals(
     unit and keeps only its units."""
     instant_data = spine(periods)[1]
     dates = instant_data.column("t").to_pylist()
-    instant_spine = InstantSpine.build(sources.backend.small, dates)
+    instant_spine = Instants.build(sources.backend.small, dates)
     by_product = PRODUCT in request.by
     keys = unit_keys(by_product)
     lines = normalized(sources.lines)
@@ -194,7 +193,7 @@ def report_expr(
                 if m not in PERCENT_METRICS
             },
         )
-    table = movements.ratios(table)
+    table = metrics.ratios(table)
     return table.select(*REPORT_COLUMNS, *groups, *REPORT_METRICS)
 
 
@@ -209,7 +208,7 @@ def finish(
         values = result[column]
         index = result.column_names.index(column)
         result = result.set_column(
-            index, column, pc.if_else(pc.equal(values, NO_PRODUCT), None, values)
+            index, column, pc.if_else(pc.equal(values, NO_VALUE), None, values)
         )
     columns = [*leading, *(groups if order is None else order)]
     keys = [(c, "ascending", "at_start") for c in columns]

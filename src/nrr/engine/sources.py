@@ -1,8 +1,10 @@
-"""The dataset's staging tables on a backend, registered once per dataset."""
+"""The dataset's staging tables on a backend, registered once per dataset, and the stand-ins
+the engine writes into them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import ibis.expr.types as ir
 import numpy as np
@@ -17,6 +19,14 @@ from nrr.engine.backend import Backend
 KEY = "_nrr_customer_key"
 ORGANIZATION_KEY = "_nrr_organization_key"
 CURRENCY_CODE = "_nrr_currency_code"
+
+# "No value": stands in for a null product or attribute value wherever the engine joins or
+# groups on it, since NULL = NULL is not true in SQL. Real values are never empty (an empty
+# value in the input means unset); report.finish turns it back into null.
+NO_VALUE = ""
+
+# The open end of a line, an exchange rate or an attribute's validity interval.
+FOREVER = date(9999, 12, 31)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ from nrr.definitions import GRR_HEALTHY, NRR_GROWTH
 
 
 class IndustryBand(StrEnum):
-    """Published B2B SaaS NRR bands (docs/insights.md, Benchmarks)."""
+    """Published B2B SaaS NRR bands (docs/insights.md, Benchmarks): where a figure sits
+    among peers. Not the NRR interpretation bands, which are ``nrr.definitions.Band``."""
 
     BEST_IN_CLASS = "best-in-class"  # >= 120%
     GOOD = "good"  # 110% <= NRR < 120%

@@ -22,8 +22,8 @@ import pyarrow as pa
 
 from nrr.api import Dataset
 from nrr.definitions import Level, ReportRequest
+from nrr.engine.metrics import grr_of, nrr_of, percent
 from nrr.errors import ConfigError
-from nrr.insights.signals import ratio
 from nrr.results import CustomerTable, Result
 
 COHORT = ("churn", "expansion", "contraction", "flat")  # categories of units with MRR(t0) > 0
@@ -169,11 +169,12 @@ def _bucket_table(
         expansion_mrr=("_expansion", "sum"), contraction_mrr=("_contraction", "sum"),
         churn_mrr=("_churn", "sum"), churned=("_churned", "sum"),
     ).reset_index()
-    out["nrr"] = ratio(out["ending_mrr"], out["starting_mrr"])
-    out["grr"] = ratio(
-        out["starting_mrr"] - out["contraction_mrr"] - out["churn_mrr"], out["starting_mrr"]
+    starting = out["starting_mrr"].where(out["starting_mrr"] != 0)  # no cohort: NaN, not 0
+    out["nrr"] = nrr_of(starting, out["ending_mrr"])
+    out["grr"] = grr_of(starting, out["contraction_mrr"], out["churn_mrr"])
+    out["logo_churn"] = percent(
+        out["churned"].astype("float64"), out["unit_periods"].astype("float64")
     )
-    out["logo_churn"] = ratio(out["churned"], out["unit_periods"])
     order = {label: i for i, label in enumerate([*labels, NO_VALUE])}
     out = out.assign(_order=out["bucket"].map(order)).sort_values(
         [*by, "_order"], kind="stable", na_position="last"

@@ -27,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 
 from nrr.definitions import ReportRequest
+from nrr.engine.metrics import percent
 from nrr.errors import ConfigError
 from nrr.insights.benchmarks import annotate
 from nrr.insights.defaults import THRESHOLD, WINDOW
@@ -51,7 +52,7 @@ class Indicators(Result):
 def ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     """``numerator / denominator × 100``, null where the denominator is 0 or missing."""
     den = denominator.astype("float64")
-    return (numerator.astype("float64") / den.where(den != 0)) * 100
+    return percent(numerator.astype("float64"), den.where(den != 0))
 
 
 def _full_grid(

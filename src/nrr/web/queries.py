@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from nrr.api import Dataset, Report
-from nrr.definitions import GRR_HEALTHY, PRODUCT, Band, Period, ReportRequest
+from nrr.definitions import PRODUCT, Band, Period, ReportRequest
 from nrr.errors import ConfigError
 from nrr.insights.benchmarks import benchmark
 from nrr.render import render_bytes
@@ -45,8 +45,21 @@ def clean_rows(rows: Iterable[Row]) -> list[Row]:
 
 
 def band(value: float | None) -> str | None:
+    """The NRR band's name (``Band.of``): the dashboard colours by it and keeps no
+    thresholds of its own."""
     found = Band.of(value)
     return found.value if found else None
+
+
+def grr_band(value: float | None) -> str | None:
+    """The tone of a GRR figure's name (``Band.of_grr``)."""
+    found = Band.of_grr(value)
+    return found.value if found else None
+
+
+def band_ranges() -> list[Row]:
+    """The NRR bands' edges, for the charts' shading (``Band.ranges``; None is unbounded)."""
+    return [{"name": b.value, "low": low, "high": high} for b, low, high in Band.ranges()]
 
 
 def describe(request: ReportRequest) -> Row:
@@ -111,6 +124,7 @@ def report_payload(ds: Dataset, query: ReportQuery) -> Row:
         "periods": periods_json(report.periods),
         "rows": rows,
         "totals": total_rows,
+        "bands": band_ranges(),
         "kpis": kpis(rows) if ungrouped and rows else None,
         "bridge": bridge(total_rows[0] if total_rows else rows[-1]) if ungrouped and rows else None,
     }
@@ -124,13 +138,6 @@ def report_csv(ds: Dataset, query: ReportQuery) -> bytes:
 def _tile(current: float | None, previous: float | None, tone: str | None) -> Row:
     change = None if current is None or previous is None else current - previous
     return {"value": current, "previous": previous, "change": change, "band": tone}
-
-
-def grr_band(value: float | None) -> str | None:
-    """GRR has no contract bands; the project's diagnosis threshold (90%) splits it."""
-    if value is None:
-        return None
-    return Band.HEALTHY.value if value >= GRR_HEALTHY else Band.CONCERNING.value
 
 
 def kpis(rows: Sequence[Row]) -> Row:
@@ -213,8 +220,11 @@ def cohorts_payload(ds: Dataset, query: CohortsQuery) -> Row:
         grain=query.grain, start=query.start, end=query.end, by=query.by,
         level=query.level.value,
     )
-    rows = clean_rows(result.to_pylist())
-    return {"ok": True, "request": query.model_dump(mode="json"), "rows": rows}
+    rows = [{**row, "band": band(row["nrr"])} for row in clean_rows(result.to_pylist())]
+    return {
+        "ok": True, "request": query.model_dump(mode="json"), "rows": rows,
+        "bands": band_ranges(),
+    }
 
 
 def customers_payload(ds: Dataset, query: CustomersQuery) -> Row:

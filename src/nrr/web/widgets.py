@@ -14,6 +14,7 @@ from nrr.definitions import ReportRequest
 from nrr.web.models import METRIC_COLUMN, Chart, Metric, WidgetSpec
 from nrr.web.queries import (
     band,
+    band_ranges,
     bridge,
     describe,
     grr_band,
@@ -62,6 +63,7 @@ def widget_payload(ds: Dataset, spec: WidgetSpec) -> Row:
         "column": column,
         "periods": periods_json(report.periods),
         "rows": rows,
+        "bands": band_ranges(),
         "bridge": _bridge(ds, report, rows) if spec.chart is Chart.WATERFALL else None,
         "kpi": _kpi(rows, report, spec.metric) if spec.chart is Chart.KPI else None,
     }

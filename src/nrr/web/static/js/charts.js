@@ -9,12 +9,18 @@ NRR.charts = (function () {
   const GRID = "#e9edf2";
   const SERIES = ["#2456d6", "#d9730d", "#2a9d8f", "#8e44ad", "#c0392b", "#16a085", "#7f8c8d",
                   "#b7950b", "#34495e", "#e67e22", "#1abc9c", "#9b59b6"];
-  const BANDS = [
-    { name: "exceptional", y0: 110, y1: 1e6, fill: "rgba(19,122,74,0.09)" },
-    { name: "healthy", y0: 100, y1: 110, fill: "rgba(59,158,98,0.07)" },
-    { name: "concerning", y0: 90, y1: 100, fill: "rgba(212,138,18,0.09)" },
-    { name: "critical", y0: -1e6, y1: 90, fill: "rgba(204,61,51,0.07)" },
-  ];
+  /* How each NRR band is shaded. Where the bands begin and end is the API's to say: payloads
+     carry `bands` ([{name, low, high}], null unbounded), so no threshold is written here. */
+  const BAND_FILLS = {
+    exceptional: "rgba(19,122,74,0.09)", healthy: "rgba(59,158,98,0.07)",
+    concerning: "rgba(212,138,18,0.09)", critical: "rgba(204,61,51,0.07)",
+  };
+  const UNBOUNDED = 1e6;
+  /* Percent heatmaps: the colour scale spans HEAT_RANGE and turns at the band edges. */
+  const HEAT_RANGE = [60, 140];
+  const HEAT_LOW = "#cc3d33";
+  const HEAT_HIGH = "#137a4a";
+  const HEAT_EDGES = ["#f3c98b", "#f7f7f2", "#a9dbbb"];  // colours at the band edges, lowest first
 
   function layout(extra) {
     return Object.assign({
@@ -72,7 +78,8 @@ NRR.charts = (function () {
     return [lo - pad, hi + pad];
   }
 
-  /* The dashed 100% line, plus the NRR bands (shaded, labelled) when `bands` is set. */
+  /* The dashed 100% line, plus the NRR bands (shaded, labelled) when `bands` (a payload's
+     band edges) is given. */
   function benchmark(range, bands, vertical) {
     const shapes = [];
     const annotations = [];
@@ -81,17 +88,17 @@ NRR.charts = (function () {
                     x0: 100, x1: 100, line: { color: "#1c2430", width: 1.5, dash: "dash" } });
       return { shapes, annotations };
     }
-    if (bands) {
-      for (const band of BANDS) {
-        shapes.push({ type: "rect", xref: "paper", x0: 0, x1: 1, yref: "y", y0: band.y0,
-                      y1: band.y1, fillcolor: band.fill, line: { width: 0 }, layer: "below" });
-        const lo = Math.max(band.y0, range[0]);
-        const hi = Math.min(band.y1, range[1]);
-        if (hi - lo > (range[1] - range[0]) * 0.07) {
-          annotations.push({ xref: "paper", x: 1, xanchor: "right", yref: "y", y: (lo + hi) / 2,
-                             text: band.name, showarrow: false,
-                             font: { size: 10, color: BAND_COLORS[band.name] }, opacity: 0.9 });
-        }
+    for (const band of bands || []) {
+      const y0 = band.low === null ? -UNBOUNDED : band.low;
+      const y1 = band.high === null ? UNBOUNDED : band.high;
+      shapes.push({ type: "rect", xref: "paper", x0: 0, x1: 1, yref: "y", y0, y1,
+                    fillcolor: BAND_FILLS[band.name], line: { width: 0 }, layer: "below" });
+      const lo = Math.max(y0, range[0]);
+      const hi = Math.min(y1, range[1]);
+      if (hi - lo > (range[1] - range[0]) * 0.07) {
+        annotations.push({ xref: "paper", x: 1, xanchor: "right", yref: "y", y: (lo + hi) / 2,
+                           text: band.name, showarrow: false,
+                           font: { size: 10, color: BAND_COLORS[band.name] }, opacity: 0.9 });
       }
     }
     shapes.push({ type: "line", name: "100% benchmark", xref: "paper", x0: 0, x1: 1, yref: "y",
@@ -158,7 +165,7 @@ NRR.charts = (function () {
     const values = allRows.map((r) => r.value).concat(ahead ? ahead.values : []);
     if (percent) {
       const range = percentRange(values);
-      Object.assign(lay, benchmark(range, opts.metric === "nrr"));
+      Object.assign(lay, benchmark(range, opts.metric === "nrr" ? opts.bands : null));
       lay.yaxis = { range, ticksuffix: "%", gridcolor: GRID, zeroline: false };
     } else {
       lay.yaxis = { tickprefix: currencySymbol(opts.currency), tickformat: "~s", gridcolor: GRID,
@@ -286,7 +293,7 @@ NRR.charts = (function () {
       Object.assign(lay, { yaxis: valueAxis,
                            xaxis: { ...nameAxis, tickangle: shown.length > 8 ? -35 : 0 } });
     }
-    if (percent) Object.assign(lay, benchmark(range, false, horizontal));
+    if (percent) Object.assign(lay, benchmark(range, null, horizontal));
     const result = draw(node, [trace], lay);
     if (opts.onClick) {
       if (node.removeAllListeners) node.removeAllListeners("plotly_click");
@@ -320,7 +327,7 @@ NRR.charts = (function () {
                          legend: { orientation: "h", y: -0.22 } });
     if (percent) {
       const range = percentRange(series.flatMap((s) => s.rows.map((r) => r.value)));
-      Object.assign(lay, benchmark(range, false));
+      Object.assign(lay, benchmark(range, null));
       lay.yaxis = { range, ticksuffix: "%", gridcolor: GRID, zeroline: false };
     } else {
       lay.yaxis = { tickprefix: currencySymbol(opts.currency), tickformat: "~s", gridcolor: GRID };
@@ -328,7 +335,17 @@ NRR.charts = (function () {
     return draw(node, traces, lay);
   }
 
-  /* Rows x columns of values; percent cells coloured by NRR band (red < 90 < 100 < 110 green). */
+  /* The percent heatmap's colour scale: red to green over HEAT_RANGE, turning at the edges
+     of the NRR bands the API sent (`bands`). */
+  function heatScale(bands) {
+    const [zmin, zmax] = HEAT_RANGE;
+    const edges = [...new Set((bands || []).flatMap((b) => [b.low, b.high]))]
+      .filter((v) => v !== null).sort((a, b) => a - b);
+    const turns = edges.map((edge, i) => [(edge - zmin) / (zmax - zmin), HEAT_EDGES[i]]);
+    return { zmin, zmax, colorscale: [[0, HEAT_LOW], ...turns, [1, HEAT_HIGH]] };
+  }
+
+  /* Rows x columns of values; percent cells coloured by NRR band (opts.bands). */
   function heatmap(node, grid, opts) {
     const percent = NRR.PERCENT.has(opts.metric);
     const trace = {
@@ -339,11 +356,7 @@ NRR.charts = (function () {
       colorbar: { ticksuffix: percent ? "%" : "", thickness: 12, outlinewidth: 0 },
     };
     if (percent) {
-      Object.assign(trace, {
-        zmin: 60, zmax: 140,
-        colorscale: [[0, "#cc3d33"], [0.375, "#f3c98b"], [0.5, "#f7f7f2"], [0.625, "#a9dbbb"],
-                     [1, "#137a4a"]],
-      });
+      Object.assign(trace, heatScale(opts.bands));
     } else {
       trace.colorscale = [[0, "#f2f5fb"], [1, "#2456d6"]];
     }

@@ -33,7 +33,7 @@
       }
       const unit = query.grain === "month" ? "months" : "quarters";
       NRR.charts.heatmap(heat, grid(body.rows, query.grain),
-                         { metric: "nrr", xTitle: `Age (${unit})`, yTitle: "Cohort" });
+                         { metric: "nrr", xTitle: `Age (${unit})`, yTitle: "Cohort", bands: body.bands });
     } catch (err) {
       if (mine !== serial) return;
       if (err.status !== 501) showError(err);

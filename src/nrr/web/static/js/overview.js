@@ -106,7 +106,7 @@
       if (mine !== serial) return;
       const series = [{ name: "NRR", rows: payload.rows.map((r) => ({ ...r, value: r.nrr })) }];
       NRR.charts.lines(trend, series, { metric: "nrr", grain, currency: payload.currency,
-                                        forecast: { rows: ahead.rows } });
+                                        bands: payload.bands, forecast: { rows: ahead.rows } });
       trend.dataset.forecast = "shown";
       forecastHint.textContent = ` · blue dashes: ${ahead.horizon}-${grain} forecast ` +
         `(${ahead.models.join(", ")}) with 80% and 95% intervals`;
@@ -133,7 +133,8 @@
       return;
     }
     const series = [{ name: "NRR", rows: payload.rows.map((r) => ({ ...r, value: r.nrr })) }];
-    NRR.charts.lines(trend, series, { metric: "nrr", grain, currency: payload.currency });
+    NRR.charts.lines(trend, series, { metric: "nrr", grain, currency: payload.currency,
+                                      bands: payload.bands });
     NRR.charts.waterfall(bridge, payload.bridge, payload.currency);
     document.getElementById("bridge-label").textContent = payload.bridge.label === "Whole range"
       ? `${payload.rows[0].label} – ${payload.rows[payload.rows.length - 1].label}` : payload.bridge.label;

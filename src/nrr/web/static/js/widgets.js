@@ -97,7 +97,8 @@ NRR.widgets = (function () {
       return row && row.value !== undefined ? row.value : null;
     }));
     return NRR.charts.heatmap(node, { x, y: groups.map((g) => g.name), z },
-                              { metric: payload.metric, currency: payload.currency, xTitle: "Period" });
+                              { metric: payload.metric, currency: payload.currency, xTitle: "Period",
+                                bands: payload.bands });
   }
 
   /* Draw `payload` into `node`; charts get a chart box, tables and tiles plain HTML. */
@@ -114,7 +115,7 @@ NRR.widgets = (function () {
     node.replaceChildren(box);
     if (chart === "line") {
       return NRR.charts.lines(box, bySeries(payload), { metric: payload.metric, currency: payload.currency,
-                                                        grain: payload.request.period });
+                                                        grain: payload.request.period, bands: payload.bands });
     }
     if (chart === "bar") return bar(box, payload);
     if (chart === "waterfall") return NRR.charts.waterfall(box, payload.bridge, payload.currency);
