@@ -30,12 +30,12 @@ import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
-from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from nrr.errors import ConfigError
+from nrr.store_schema import LEDGER, MIGRATIONS, Dashboard, Migration, Widget
 
 __all__ = [
     "MIGRATIONS",
@@ -51,84 +51,7 @@ class NotFoundError(ConfigError):
     """A dashboard or widget id (or share slug) that the store does not hold."""
 
 
-@dataclass(frozen=True)
-class Migration:
-    """One schema step. ``name`` is recorded once applied; never rename or reorder."""
-
-    name: str
-    statements: tuple[str, ...]
-
-
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(
-        "0001_create_dashboards",
-        (
-            """CREATE TABLE dashboards (
-                id INTEGER PRIMARY KEY,
-                name TEXT NOT NULL,
-                slug TEXT NOT NULL UNIQUE,
-                created_at TEXT NOT NULL,
-                updated_at TEXT NOT NULL
-            )""",
-        ),
-    ),
-    Migration(
-        "0002_create_widgets",
-        (
-            """CREATE TABLE widgets (
-                id INTEGER PRIMARY KEY,
-                dashboard_id INTEGER NOT NULL REFERENCES dashboards(id) ON DELETE CASCADE,
-                position INTEGER NOT NULL,
-                title TEXT NOT NULL,
-                spec TEXT NOT NULL,
-                created_at TEXT NOT NULL,
-                updated_at TEXT NOT NULL
-            )""",
-            "CREATE INDEX widgets_by_dashboard ON widgets (dashboard_id, position)",
-        ),
-    ),
-)
-
 BUSY_TIMEOUT_SECONDS = 10  # how long a write waits for another process's write to finish
-
-_LEDGER = """CREATE TABLE IF NOT EXISTS nrr_migrations (
-    name TEXT PRIMARY KEY,
-    applied_at TEXT NOT NULL
-)"""
-
-
-@dataclass(frozen=True)
-class Widget:
-    """One chart on a dashboard; ``spec`` is the validated widget configuration."""
-
-    id: int
-    dashboard_id: int
-    position: int
-    title: str
-    spec: dict[str, Any]
-    created_at: str
-    updated_at: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    """A named, ordered list of widgets; ``slug`` is its read-only share address."""
-
-    id: int
-    name: str
-    slug: str
-    created_at: str
-    updated_at: str
-    widgets: tuple[Widget, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["widgets"] = [widget.to_dict() for widget in self.widgets]
-        return data
-
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -175,7 +98,7 @@ class Store:
         """Apply the migrations this file lacks, each atomically; return their names."""
         with self._connect() as con:
             con.execute("PRAGMA journal_mode = WAL")  # recorded in the file: once is enough
-            con.execute(_LEDGER)
+            con.execute(LEDGER)
         applied = self.applied_migrations()
         known = [migration.name for migration in MIGRATIONS]
         unknown = [name for name in applied if name not in known]
