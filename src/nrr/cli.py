@@ -29,6 +29,7 @@ from rich.table import Table
 from rich.text import Text
 
 from nrr import __version__
+from nrr.cli_words import cli_words
 from nrr.definitions import CATEGORIES, FxMode, Grain, Level, Method, ReportRequest
 from nrr.errors import InputError, NrrError
 from nrr.render import (  # light: pyarrow loads inside render_bytes
@@ -70,7 +71,7 @@ def handle_errors(func: F) -> F:
             _print_issues(exc)
             sys.exit(exc.exit_code)
         except NrrError as exc:
-            fail(str(exc), exc.exit_code)
+            fail(cli_words(exc), exc.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except Exception as exc:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from nrr.errors import ConfigError
+from nrr.errors import RequestError
 
 
 class Grain(StrEnum):
@@ -125,15 +125,32 @@ class ReportRequest:
 
     def __post_init__(self) -> None:
         if not 1 <= self.fiscal_year_start <= 12:
-            raise ConfigError(
-                f"fiscal year start must be a month number 1-12, got {self.fiscal_year_start}"
+            raise RequestError(
+                "fiscal-year-start",
+                "fiscal year start must be a month number 1-12, got {value}",
+                ("fiscal_year_start",),
+                {"value": self.fiscal_year_start},
             )
-        if self.start and self.end and self.start >= self.end:
-            raise ConfigError(
-                f"--from {self.start.isoformat()} must be before --to {self.end.isoformat()}"
+        check_range(self.start, self.end)
+        repeated = next((name for name in self.by if self.by.count(name) > 1), None)
+        if repeated is not None:
+            raise RequestError(
+                "by-repeated",
+                "attribute {name!r} appears twice in {by}",
+                ("by",),
+                {"name": repeated, "groups": ", ".join(self.by)},
             )
-        if len(set(self.by)) != len(self.by):
-            raise ConfigError(f"a grouping is repeated in --by: {', '.join(self.by)}")
+
+
+def check_range(start: date | None, end: date | None) -> None:
+    """``[start, end)`` must hold at least a day."""
+    if start and end and start >= end:
+        raise RequestError(
+            "start-before-end",
+            "{start} {first} must be before {end} {last}",
+            ("start", "end"),
+            {"first": start.isoformat(), "last": end.isoformat()},
+        )
 
 
 
@@ -154,11 +171,11 @@ class CohortRequest:
 
     def __post_init__(self) -> None:
         if self.grain not in (Grain.MONTH, Grain.QUARTER):
-            raise ConfigError(f"cohorts are by month or quarter, not {self.grain.value}")
-        if self.start and self.end and self.start >= self.end:
-            raise ConfigError(
-                f"--from {self.start.isoformat()} must be before --to {self.end.isoformat()}"
+            raise RequestError(
+                "cohort-grain", "cohorts are by month or quarter, not {value}", ("grain",),
+                {"value": self.grain.value},
             )
+        check_range(self.start, self.end)
 
 
 # Diagnosis thresholds (docs/definitions.md, Interpretation).
