@@ -6,7 +6,7 @@ tests all build a ``ReportRequest``), so a figure cannot depend on which face as
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
@@ -155,6 +155,31 @@ def check_range(start: date | None, end: date | None) -> None:
 
 
 CATEGORIES = ("churn", "expansion", "contraction", "flat", "new", "reactivation")
+
+
+@dataclass(frozen=True)
+class CustomersRequest:
+    """The drill-down: the units behind the report ``report`` asks for.
+
+    It carries the report's own request, so the rows it lists are exactly the ones whose
+    sums are that report's figures. ``categories`` keeps the units with those movements
+    (every unit when empty); ``lines`` lists the subscription lines (or events) active at
+    either end of each period instead of the units.
+    """
+
+    report: ReportRequest = field(default_factory=ReportRequest)
+    categories: tuple[str, ...] = ()
+    lines: bool = False
+
+    def __post_init__(self) -> None:
+        unknown = [c for c in self.categories if c not in CATEGORIES]
+        if unknown:
+            raise RequestError(
+                "category-unknown",
+                "{category} must be one of {choices}, got {value!r}",
+                ("category",),
+                {"choices": ", ".join(CATEGORIES), "value": unknown[0]},
+            )
 
 
 @dataclass(frozen=True)
