@@ -19,6 +19,11 @@ def test_a_query_error_names_the_query_field(client: TestClient) -> None:
     assert "--" not in body["error"]
 
 
+def test_a_filter_is_named_as_the_query_names_it(client: TestClient) -> None:
+    body = client.get("/api/report", params={"filter": "planet=mars"}).json()
+    assert body["status"] == 400 and body["errors"][0].startswith("filter: unknown attribute")
+
+
 def test_a_widget_error_names_the_spec_field(client: TestClient) -> None:
     timeframe = {"grain": "month", "mode": "range", "start": "2990-01-01"}
     response = client.post("/api/widgets/preview", json=widget_body(timeframe=timeframe)["spec"])
