@@ -14,6 +14,7 @@ from nrr.cli import cli
 from nrr.cli_words import cli_words
 from nrr.definitions import CohortRequest, CustomersRequest, Grain, ReportRequest
 from nrr.errors import ConfigError, RequestError
+from tests.compare import mismatches
 
 WORKED = Path(__file__).parent / "scenarios" / "worked_example" / "data"
 JAN, MAY = date(2024, 1, 1), date(2024, 5, 1)
@@ -26,7 +27,7 @@ def ds() -> nrr.Dataset:
 
 def test_run_takes_every_kind_of_request(ds: nrr.Dataset) -> None:
     report = ds.run(ReportRequest(grain=Grain.QUARTER))  # the data's own range
-    assert report.to_pylist() == ds.report(period="quarter").to_pylist()
+    assert not mismatches(report.to_pylist(), ds.report(period="quarter").to_pylist(), [])
     asked = ds.request(period="quarter", start="2024-01-01", end="2024-07-01")
     churned = ds.run(CustomersRequest(asked, ("churn",)))
     assert churned.to_pylist() == ds.customers(

@@ -9,18 +9,17 @@ request (``nrr.api_requests``).
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import pyarrow as pa
 
 from nrr import api_requests
-from nrr.api_requests import resolved
+from nrr.api_requests import keywords_of, resolved
 from nrr.dataset import Issue, StagedData, read_dataset
 from nrr.definitions import (
     CohortRequest,
@@ -38,33 +37,7 @@ from nrr.results import CohortTable, CustomerTable, Report
 if TYPE_CHECKING:
     from nrr.engine import Backend, Plan, Sources
 
-P = ParamSpec("P")
-R = TypeVar("R")
 AnyRequest = ReportRequest | CustomersRequest | CohortRequest
-
-
-def _keywords_of(
-    build: Callable[Concatenate[Any, P], Any],
-) -> Callable[[Callable[[Any, Any], R]], Callable[Concatenate[Any, P], R]]:
-    """Give a method that takes a built request the keywords of the method building it.
-
-    So ``report(...)`` is ``report(request(...))`` with ``request``'s signature written
-    once; ``help()`` and ``inspect.signature`` show those keywords and the method's result.
-    """
-
-    def decorate(func: Callable[[Any, Any], R]) -> Callable[Concatenate[Any, P], R]:
-        def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> R:
-            return func(self, build(self, *args, **kwargs))
-
-        returns = inspect.signature(func).return_annotation
-        method.__signature__ = inspect.signature(build).replace(  # type: ignore[attr-defined]
-            return_annotation=returns
-        )
-        method.__name__, method.__qualname__ = func.__name__, func.__qualname__
-        method.__doc__, method.__module__ = func.__doc__, func.__module__
-        return method
-
-    return decorate
 
 
 class Dataset:
@@ -141,7 +114,7 @@ class Dataset:
             )
         )
 
-    @_keywords_of(request)
+    @keywords_of(request)
     def report(self, request: ReportRequest) -> Report:
         """NRR, GRR and the MRR bridge per period (and group): docs/definitions.md.
 

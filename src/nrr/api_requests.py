@@ -9,10 +9,11 @@ built by hand is held to the same rules as one built from keywords.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from nrr import periods
 from nrr.dataset import StagedData
@@ -29,6 +30,8 @@ from nrr.definitions import (
 from nrr.errors import RequestError
 
 AnyRequest = TypeVar("AnyRequest", ReportRequest, CohortRequest)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def report_request(
@@ -155,6 +158,30 @@ def check_currency(staged: StagedData, currency: str, first: date) -> None:
             ("currency",),
             {"code": currency, "first": first.isoformat(), "rate": min(dates).isoformat()},
         )
+
+
+def keywords_of(
+    build: Callable[Concatenate[Any, P], Any],
+) -> Callable[[Callable[[Any, Any], R]], Callable[Concatenate[Any, P], R]]:
+    """Give a method that takes a built request the keywords of the method building it.
+
+    So ``report(...)`` is ``report(request(...))`` with ``request``'s signature written
+    once; ``help()`` and ``inspect.signature`` show those keywords and the method's result.
+    """
+
+    def decorate(func: Callable[[Any, Any], R]) -> Callable[Concatenate[Any, P], R]:
+        def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            return func(self, build(self, *args, **kwargs))
+
+        returns = inspect.signature(func).return_annotation
+        method.__signature__ = inspect.signature(build).replace(  # type: ignore[attr-defined]
+            return_annotation=returns
+        )
+        method.__name__, method.__qualname__ = func.__name__, func.__qualname__
+        method.__doc__, method.__module__ = func.__doc__, func.__module__
+        return method
+
+    return decorate
 
 
 def _enum(kind: Any, value: Any, name: str) -> Any:

@@ -1,7 +1,10 @@
 """Frozen definitions of what a user asks for.
 
-One request object is the single entry point to the engine (the CLI, the Python API and the
-tests all build a ``ReportRequest``), so a figure cannot depend on which face asked for it.
+One frozen request is the single way into the engine: a ``ReportRequest``, the drill-down's
+``CustomersRequest`` (which carries the report's request) or a ``CohortRequest``. The CLI,
+the web, the Python API and the tests all build one, so a figure cannot depend on which
+face asked for it. A request that breaks its own rules raises ``RequestError`` in the
+library's words; each interface re-words it (docs/python-api.md, Errors).
 """
 
 from __future__ import annotations
