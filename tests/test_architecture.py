@@ -27,14 +27,30 @@ ALLOWED: dict[str, frozenset[str]] = {
     "dataset": frozenset({"errors", "definitions"}),
     "engine": frozenset({"errors", "definitions", "periods", "dataset"}),
     "results": frozenset({"errors", "definitions"}),
-    "api": frozenset({"errors", "definitions", "periods", "dataset", "engine", "results"}),
-    "insights": frozenset({"errors", "definitions", "periods", "engine", "results", "api"}),
+    "api_requests": frozenset({"errors", "definitions", "periods", "dataset"}),
+    "api": frozenset(
+        {"errors", "definitions", "periods", "dataset", "engine", "results", "api_requests"}
+    ),
+    "insights": frozenset(
+        {"errors", "definitions", "periods", "engine", "results", "api", "api_requests"}
+    ),
     "demo": frozenset({"errors", "definitions"}),
     "store_schema": frozenset(),
     "store": frozenset({"errors", "definitions", "store_schema"}),
     "render": frozenset({"errors", "definitions", "periods", "results", "insights"}),
     "web": frozenset(
-        {"errors", "definitions", "periods", "results", "api", "insights", "render", "store", "store_schema"}
+        {
+            "errors",
+            "definitions",
+            "periods",
+            "results",
+            "api",
+            "api_requests",
+            "insights",
+            "render",
+            "store",
+            "store_schema",
+        }
     ),
     "cli": frozenset(
         {
@@ -43,6 +59,7 @@ ALLOWED: dict[str, frozenset[str]] = {
             "periods",
             "results",
             "api",
+            "api_requests",
             "insights",
             "render",
             "demo",

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from nrr.definitions import (
         Band,
         CohortRequest,
+        CustomersRequest,
         FxMode,
         Grain,
         Level,
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
         ReportRequest,
         diagnose,
     )
-    from nrr.errors import ConfigError, EngineError, InputError, NrrError
+    from nrr.errors import ConfigError, EngineError, InputError, NrrError, RequestError
     from nrr.results import CohortTable, CustomerTable, Report
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "CohortTable",
     "ConfigError",
     "CustomerTable",
+    "CustomersRequest",
     "Dataset",
     "EngineError",
     "FxMode",
@@ -46,6 +48,7 @@ __all__ = [
     "Period",
     "Report",
     "ReportRequest",
+    "RequestError",
     "diagnose",
     "load",
 ]
@@ -56,6 +59,7 @@ _MODULES = {
     "load": "nrr.api",
     "Band": "nrr.definitions",
     "CohortRequest": "nrr.definitions",
+    "CustomersRequest": "nrr.definitions",
     "FxMode": "nrr.definitions",
     "Grain": "nrr.definitions",
     "Level": "nrr.definitions",
@@ -67,6 +71,7 @@ _MODULES = {
     "EngineError": "nrr.errors",
     "InputError": "nrr.errors",
     "NrrError": "nrr.errors",
+    "RequestError": "nrr.errors",
     "CohortTable": "nrr.results",
     "CustomerTable": "nrr.results",
     "Report": "nrr.results",

@@ -1,7 +1,10 @@
 """The public Python API: ``nrr.load(path).report(...)``.
 
-Everything the CLI and the web dashboard show goes through ``Dataset.report`` with a
-``ReportRequest``, so a number cannot differ between a notebook and the terminal.
+Everything the CLI and the web dashboard show goes through ``Dataset.run`` with one frozen
+request (a ``ReportRequest``, a ``CustomersRequest`` for the drill-down or a
+``CohortRequest``), so a number cannot differ between a notebook and the terminal. The
+keyword helpers (``report``, ``customers``, ``cohorts``, ``request``) only build that
+request (``nrr.api_requests``).
 """
 
 from __future__ import annotations
@@ -11,16 +14,16 @@ from dataclasses import replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import pyarrow as pa
 
-from nrr import periods
+from nrr import api_requests
+from nrr.api_requests import keywords_of, resolved
 from nrr.dataset import Issue, StagedData, read_dataset
 from nrr.definitions import (
-    CATEGORIES,
-    PRODUCT,
     CohortRequest,
+    CustomersRequest,
     FxMode,
     Grain,
     Level,
@@ -28,14 +31,13 @@ from nrr.definitions import (
     Period,
     ReportRequest,
 )
-from nrr.errors import ConfigError
+from nrr.errors import RequestError
 from nrr.results import CohortTable, CustomerTable, Report
 
 if TYPE_CHECKING:
-    from nrr.engine import Backend, Sources
+    from nrr.engine import Backend, Plan, Sources
 
-# A spine for compiling an empty result's columns when no whole period is in range.
-PLACEHOLDER = (Period(date(2000, 1, 1), date(2000, 2, 1), ""),)
+AnyRequest = ReportRequest | CustomersRequest | CohortRequest
 
 
 class Dataset:
@@ -67,6 +69,31 @@ class Dataset:
             f"{s.first_date} to {s.last_date}, base currency {s.base_currency}>"
         )
 
+    # --- requests in, results out ----------------------------------------------------------
+    @overload
+    def run(self, request: ReportRequest) -> Report: ...
+    @overload
+    def run(self, request: CustomersRequest) -> CustomerTable: ...
+    @overload
+    def run(self, request: CohortRequest) -> CohortTable: ...
+
+    def run(self, request: AnyRequest) -> Report | CustomerTable | CohortTable:
+        """Compute a request: the one entry point behind the keyword helpers, the CLI and
+        the web layer.
+
+        A range left open (``start``/``end`` None) spans the data; the request is checked
+        against the data (its attributes, its currency's rates) before anything runs.
+        """
+        if isinstance(request, CustomersRequest):
+            return self._customers(request)
+        if isinstance(request, CohortRequest):
+            return self._cohorts(request)
+        return self._report(self.resolve(request))
+
+    def resolve(self, request: ReportRequest) -> ReportRequest:
+        """``request`` with the data's range where it has none, checked against the data."""
+        return resolved(self.staged, request)
+
     def request(
         self,
         period: str | Grain = Grain.MONTH,
@@ -81,67 +108,19 @@ class Dataset:
         fx: str | FxMode = FxMode.ACTUAL,
     ) -> ReportRequest:
         """Build and check a request, filling the date range from the data."""
-        request = ReportRequest(
-            grain=_enum(Grain, period, "period"),
-            start=_date(start, "start") or self._default_start(),
-            end=_date(end, "end") or self._default_end(),
-            by=tuple([by] if isinstance(by, str) else by),
-            level=_enum(Level, level, "level"),
-            filters=tuple(
-                (filters or {}).items() if isinstance(filters, Mapping) else filters or ()
-            ),
-            currency=currency.upper() if currency else None,
-            fiscal_year_start=fiscal_year_start,
-            method=_enum(Method, method, "method"),
-            fx=_enum(FxMode, fx, "fx"),
+        return self.resolve(
+            api_requests.report_request(
+                period, start, end, by, level, filters, currency, fiscal_year_start, method, fx
+            )
         )
-        self._check(request)
-        return request
 
-    def report(
-        self,
-        period: str | Grain = Grain.MONTH,
-        start: date | str | None = None,
-        end: date | str | None = None,
-        by: Sequence[str] | str = (),
-        level: str | Level = Level.ACCOUNT,
-        filters: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
-        currency: str | None = None,
-        fiscal_year_start: int = 1,
-        method: str | Method = Method.SNAPSHOT,
-        fx: str | FxMode = FxMode.ACTUAL,
-    ) -> Report:
-        """NRR, GRR and the MRR bridge per period (and group): the contract's section 3."""
-        request = self.request(
-            period, start, end, by, level, filters, currency, fiscal_year_start, method, fx
-        )
-        return self.run(request)
+    @keywords_of(request)
+    def report(self, request: ReportRequest) -> Report:
+        """NRR, GRR and the MRR bridge per period (and group): docs/definitions.md.
 
-    def run(self, request: ReportRequest, spine: Sequence[Period] | None = None) -> Report:
-        """Compute a checked request; the one entry point the CLI and web layer call.
-
-        ``spine`` overrides the request's periods (used for whole-range totals).
+        Takes ``request``'s keywords; the same as ``run(request(...))``.
         """
-        from nrr import engine as core
-
-        spine = list(self.periods(request) if spine is None else spine)
-        reporting = request.currency or self.staged.base_currency
-        if not spine:
-            expr = core.report_expr(self.sources, request, PLACEHOLDER, reporting)
-            return Report(self.backend.execute(expr.limit(0)), request, (), reporting)
-        expr = core.report_expr(self.sources, request, spine, reporting)
-        table = core.finish(self.backend.execute(expr), request.by)
-        if request.method is Method.COMPOUNDED and request.grain is not Grain.MONTH:
-            table = core.compound(table, self._monthly(request, spine).table, request.by)
-        return Report(table, request, tuple(spine), reporting)
-
-    def _monthly(self, request: ReportRequest, spine: Sequence[Period]) -> Report:
-        """The snapshot monthly report covering ``spine``, for the compounded method."""
-        monthly = replace(
-            request, grain=Grain.MONTH, method=Method.SNAPSHOT,
-            start=min(p.start for p in spine), end=max(p.end for p in spine),
-        )
-        return self.run(monthly)
+        return self._report(request)
 
     def customers(
         self,
@@ -161,31 +140,13 @@ class Dataset:
 
         For every report row, the sums of these rows are its figures. With ``lines``, the
         subscription lines (or events) active at either end of each listed period instead.
+        The same as ``run(CustomersRequest(request(...), categories, lines))``.
         """
-        from nrr import engine as core
-
-        request = self.request(
+        report = self.request(
             period, start, end, by, level, filters, currency, fiscal_year_start, fx=fx
         )
         categories = [category] if isinstance(category, str) else list(category or ())
-        unknown = [c for c in categories if c not in CATEGORIES]
-        if unknown:
-            raise ConfigError(
-                f"category must be one of {', '.join(CATEGORIES)}, got {unknown[0]!r}"
-            )
-        spine = self.periods(request)
-        reporting = request.currency or self.staged.base_currency
-        expr = core.customers_expr(
-            self.sources, request, spine or PLACEHOLDER, reporting, categories
-        )
-        if lines:
-            expr = core.lines_expr(expr, self.sources, request)
-        if not spine:  # like an empty report: the columns, no rows
-            return CustomerTable(self.backend.execute(expr.limit(0)), request, (), reporting)
-        unit = core.unit_column(request.level)
-        order = [*request.by, unit] if not lines else [*request.by, unit, "start_date"]
-        table = core.finish(self.backend.execute(expr), request.by, order)
-        return CustomerTable(table, request, tuple(spine), reporting)
+        return self._customers(CustomersRequest(report, tuple(categories), lines), report)
 
     def cohorts(
         self,
@@ -197,48 +158,23 @@ class Dataset:
         currency: str | None = None,
         fiscal_year_start: int = 1,
     ) -> CohortTable:
-        """Acquisition cohorts: customers, MRR and NRR by cohort and age (contract §2)."""
-        from nrr import engine as core
+        """Acquisition cohorts: customers, MRR and NRR by cohort and age (docs/definitions.md).
 
-        request = CohortRequest(
-            grain=_enum(Grain, grain, "grain"),
-            start=_date(start, "start") or self._default_start(),
-            end=_date(end, "end") or self._default_end(),
-            by=by.lower() if by else None,
-            level=_enum(Level, level, "level"),
-            currency=currency.upper() if currency else None,
-            fiscal_year_start=fiscal_year_start,
-        )
-        self._check_attributes([request.by] if request.by else [])
-        assert request.start is not None and request.end is not None
-        spine = periods.periods(
-            request.grain, request.start, request.end, request.fiscal_year_start
-        )
-        reporting = request.currency or self.staged.base_currency
-        if request.currency and request.currency != self.staged.base_currency and spine:
-            self._check_currency(request.currency, spine[0].start)
-        grid = core.CohortGrid.build(spine, request.grain, request.end)
-        if not grid.cells:
-            raise ConfigError(
-                f"no whole {request.grain.value} cohort lies inside [{request.start}, "
-                f"{request.end}); widen --from/--to"
+        The same as ``run(CohortRequest(...))``.
+        """
+        return self._cohorts(
+            api_requests.cohort_request(
+                grain, start, end, by, level, currency, fiscal_year_start
             )
-        expr = core.cohorts_expr(self.sources, request, grid, reporting)
-        groups = [request.by] if request.by else []
-        table = core.finish(
-            self.backend.execute(expr), groups, ["cohort", *groups, "age"], leading=()
         )
-        return CohortTable(table, request, reporting)
 
     def explain(self, request: ReportRequest) -> str:
         """The definitions in force and the SQL the engine runs for ``request``."""
         from nrr import engine as core
 
-        spine = self.periods(request)
-        reporting = request.currency or self.staged.base_currency
-        return core.explain(
-            self.backend, self.sources, request, spine, reporting, self.staged.base_currency
-        )
+        request = self.resolve(request)
+        plan = self._plan(request, self.periods(request))
+        return core.explain(self.backend, self.sources, plan, self.staged.base_currency)
 
     def totals(self, report: Report) -> Report | None:
         """What a "Total" row shows under a report.
@@ -250,80 +186,82 @@ class Dataset:
         """
         request = report.request
         if request.by:
-            return self.run(replace(request, by=()), report.periods)
+            return self._report(replace(request, by=()), report.periods)
         if request.grain is Grain.TTM or len(report.periods) < 2:
             return None
         whole = Period(report.periods[0].start, report.periods[-1].end, "Total")
-        return self.run(request, [whole])
+        return self._report(request, [whole])
 
-    def periods(self, request: ReportRequest) -> list[Period]:
-        assert request.start is not None and request.end is not None
-        return periods.periods(
-            request.grain, request.start, request.end, request.fiscal_year_start
+    def periods(self, request: ReportRequest | CohortRequest) -> list[Period]:
+        """The whole periods of a request whose range is filled in (see ``request``)."""
+        return api_requests.spine(request)
+
+    # --- the three computations, on resolved requests -------------------------------------
+    def _plan(self, request: ReportRequest, spine: Sequence[Period]) -> Plan:
+        from nrr import engine as core
+
+        currency = request.currency or self.staged.base_currency
+        return core.Plan.resolve(self.sources, request, spine, currency)
+
+    def _report(self, request: ReportRequest, spine: Sequence[Period] | None = None) -> Report:
+        """``request``'s report; ``spine`` overrides its periods (for whole-range totals)."""
+        from nrr import engine as core
+
+        plan = self._plan(request, self.periods(request) if spine is None else spine)
+        expr = core.report_expr(self.sources, plan)
+        if not plan.periods:
+            return Report(self.backend.execute(expr.limit(0)), request, (), plan.currency)
+        table = core.finish(self.backend.execute(expr), request.by)
+        if request.method is Method.COMPOUNDED and request.grain is not Grain.MONTH:
+            table = core.compound(table, self._monthly(request, plan.periods).table, request.by)
+        return Report(table, request, plan.periods, plan.currency)
+
+    def _monthly(self, request: ReportRequest, spine: Sequence[Period]) -> Report:
+        """The snapshot monthly report covering ``spine``, for the compounded method."""
+        monthly = replace(
+            request, grain=Grain.MONTH, method=Method.SNAPSHOT,
+            start=min(p.start for p in spine), end=max(p.end for p in spine),
         )
+        return self._report(monthly)
 
-    def _default_start(self) -> date:
-        first = self.staged.first_date or date.today()
-        return first.replace(day=1)
+    def _customers(
+        self, request: CustomersRequest, report: ReportRequest | None = None
+    ) -> CustomerTable:
+        """The drill-down; ``report`` is ``request.report`` when already resolved."""
+        from nrr import engine as core
 
-    def _default_end(self) -> date:
-        """The first month start on or after the latest line start (or event).
+        report = report or self.resolve(request.report)
+        plan = self._plan(report, self.periods(report))
+        expr = core.customers_expr(self.sources, plan, request.categories)
+        if request.lines:
+            expr = core.lines_expr(expr, self.sources, plan)
+        if not plan.periods:  # like an empty report: the columns, no rows
+            return CustomerTable(self.backend.execute(expr.limit(0)), report, (), plan.currency)
+        unit = core.unit_column(report.level)
+        order = [*report.by, unit, *(["start_date"] if request.lines else [])]
+        table = core.finish(self.backend.execute(expr), report.by, order)
+        return CustomerTable(table, report, plan.periods, plan.currency)
 
-        Scheduled future end dates do not stretch the range: the data says nothing yet about
-        revenue starting after its latest start, so later periods would only show churn.
-        """
-        last = self.staged.last_start or date.today()
-        end = periods.month_start(periods.first_boundary_on_or_after(last))
-        if end <= self._default_start():
-            end = periods.month_start(periods.month_index(last) + 1)
-        return end
+    def _cohorts(self, request: CohortRequest) -> CohortTable:
+        from nrr import engine as core
 
-    def _check(self, request: ReportRequest) -> None:
-        self._check_attributes([*request.by, *(name for name, _ in request.filters)])
-        currency = request.currency
-        spine = self.periods(request)
-        if currency and currency != self.staged.base_currency and spine:
-            self._check_currency(currency, spine[0].start)
-
-    def _check_attributes(self, asked: Sequence[str]) -> None:
-        known = set(self.staged.attributes) | {PRODUCT}
-        unknown = [name for name in asked if name not in known]
-        if unknown:
-            raise ConfigError(
-                f"unknown attribute {unknown[0]!r}; available: "
-                + ", ".join(sorted(known))
+        request = resolved(self.staged, request)
+        assert request.start is not None and request.end is not None
+        reporting = request.currency or self.staged.base_currency
+        grid = core.CohortGrid.build(self.periods(request), request.grain, request.end)
+        if not grid.cells:
+            raise RequestError(
+                "cohort-none",
+                "no whole {grain} cohort lies inside [{first}, {last}); widen {start}/{end}",
+                ("start", "end"),
+                {"grain": request.grain.value, "first": request.start, "last": request.end},
             )
-
-    def _check_currency(self, currency: str, first: date) -> None:
-        fx = self.staged.fx_rates.to_pandas()
-        dates = fx.loc[fx["currency"] == currency, "valid_from"]
-        if dates.empty:
-            raise ConfigError(
-                f"cannot report in {currency}: fx_rates has no {currency} rate "
-                f"(currencies with rates: {', '.join(sorted(set(fx['currency'])))})"
-            )
-        if min(dates) > first:
-            raise ConfigError(
-                f"cannot report in {currency}: no {currency} rate in force on "
-                f"{first.isoformat()} (first rate {min(dates).isoformat()})"
-            )
-
-
-def _enum(kind: Any, value: Any, name: str) -> Any:
-    try:
-        return kind(value)
-    except ValueError:
-        choices = ", ".join(member.value for member in kind)
-        raise ConfigError(f"{name} must be one of {choices}, got {value!r}") from None
-
-
-def _date(value: date | str | None, name: str) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"{name} must be a date in YYYY-MM-DD form, got {value!r}") from None
+        expr = core.cohorts_expr(self.sources, request, grid, reporting)
+        groups = [request.by] if request.by else []
+        table = core.finish(
+            self.backend.execute(expr), groups, ["cohort", *groups, "age"], leading=()
+        )
+        return CohortTable(table, request, reporting)
 
 
 def load(

@@ -1,16 +1,19 @@
 """Frozen definitions of what a user asks for.
 
-One request object is the single entry point to the engine (the CLI, the Python API and the
-tests all build a ``ReportRequest``), so a figure cannot depend on which face asked for it.
+One frozen request is the single way into the engine: a ``ReportRequest``, the drill-down's
+``CustomersRequest`` (which carries the report's request) or a ``CohortRequest``. The CLI,
+the web, the Python API and the tests all build one, so a figure cannot depend on which
+face asked for it. A request that breaks its own rules raises ``RequestError`` in the
+library's words; each interface re-words it (docs/python-api.md, Errors).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from nrr.errors import ConfigError
+from nrr.errors import RequestError
 
 
 class Grain(StrEnum):
@@ -153,19 +156,61 @@ class ReportRequest:
 
     def __post_init__(self) -> None:
         if not 1 <= self.fiscal_year_start <= 12:
-            raise ConfigError(
-                f"fiscal year start must be a month number 1-12, got {self.fiscal_year_start}"
+            raise RequestError(
+                "fiscal-year-start",
+                "fiscal year start must be a month number 1-12, got {value}",
+                ("fiscal_year_start",),
+                {"value": self.fiscal_year_start},
             )
-        if self.start and self.end and self.start >= self.end:
-            raise ConfigError(
-                f"--from {self.start.isoformat()} must be before --to {self.end.isoformat()}"
+        check_range(self.start, self.end)
+        repeated = next((name for name in self.by if self.by.count(name) > 1), None)
+        if repeated is not None:
+            raise RequestError(
+                "by-repeated",
+                "attribute {name!r} appears twice in {by}",
+                ("by",),
+                {"name": repeated, "groups": ", ".join(self.by)},
             )
-        if len(set(self.by)) != len(self.by):
-            raise ConfigError(f"a grouping is repeated in --by: {', '.join(self.by)}")
+
+
+def check_range(start: date | None, end: date | None) -> None:
+    """``[start, end)`` must hold at least a day."""
+    if start and end and start >= end:
+        raise RequestError(
+            "start-before-end",
+            "{start} {first} must be before {end} {last}",
+            ("start", "end"),
+            {"first": start.isoformat(), "last": end.isoformat()},
+        )
 
 
 
 CATEGORIES = ("churn", "expansion", "contraction", "flat", "new", "reactivation")
+
+
+@dataclass(frozen=True)
+class CustomersRequest:
+    """The drill-down: the units behind the report ``report`` asks for.
+
+    It carries the report's own request, so the rows it lists are exactly the ones whose
+    sums are that report's figures. ``categories`` keeps the units with those movements
+    (every unit when empty); ``lines`` lists the subscription lines (or events) active at
+    either end of each period instead of the units.
+    """
+
+    report: ReportRequest = field(default_factory=ReportRequest)
+    categories: tuple[str, ...] = ()
+    lines: bool = False
+
+    def __post_init__(self) -> None:
+        unknown = [c for c in self.categories if c not in CATEGORIES]
+        if unknown:
+            raise RequestError(
+                "category-unknown",
+                "{category} must be one of {choices}, got {value!r}",
+                ("category",),
+                {"choices": ", ".join(CATEGORIES), "value": unknown[0]},
+            )
 
 
 @dataclass(frozen=True)
@@ -182,11 +227,11 @@ class CohortRequest:
 
     def __post_init__(self) -> None:
         if self.grain not in (Grain.MONTH, Grain.QUARTER):
-            raise ConfigError(f"cohorts are by month or quarter, not {self.grain.value}")
-        if self.start and self.end and self.start >= self.end:
-            raise ConfigError(
-                f"--from {self.start.isoformat()} must be before --to {self.end.isoformat()}"
+            raise RequestError(
+                "cohort-grain", "cohorts are by month or quarter, not {value}", ("grain",),
+                {"value": self.grain.value},
             )
+        check_range(self.start, self.end)
 
 
 # Diagnosis thresholds (docs/definitions.md, Interpretation).

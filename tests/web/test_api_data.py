@@ -15,7 +15,7 @@ from nrr.api import Dataset
 from nrr.cli import cli
 from nrr.definitions import CATEGORIES
 from nrr.web.models import Category
-from tests.web.helpers import TestClient, assert_close, client_for
+from tests.web.helpers import TestClient, assert_close
 
 
 def cli_json(*args: str) -> list[dict[str, Any]]:
@@ -166,19 +166,3 @@ def test_category_choices_match_the_definitions() -> None:
     assert set(Category.__args__) == set(CATEGORIES)
 
 
-class WithoutDrillDown(Dataset):
-    """A dataset from an nrr without cohorts and customers (the endpoints answer 501)."""
-
-    cohorts = None  # type: ignore[assignment]
-    customers = None  # type: ignore[assignment]
-
-
-def test_missing_engine_features_answer_501(dataset: Dataset, tmp_path: Path) -> None:
-    older = WithoutDrillDown(dataset.staged, dataset.backend)
-    with client_for(older, tmp_path / "s.sqlite") as client:
-        for path in ("/api/cohorts", "/api/customers"):
-            response = client.get(path)
-            assert response.status_code == 501
-            body = response.json()
-            assert body["status"] == 501 and "not available" in body["error"]
-        assert client.get("/api/report").status_code == 200

@@ -17,6 +17,7 @@ import click
 from rich.markup import escape
 
 from nrr.cli.output import stderr
+from nrr.cli.words import cli_words
 from nrr.errors import InputError, NrrError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -40,7 +41,7 @@ def handle_errors(func: F) -> F:
             _print_issues(exc)
             sys.exit(exc.exit_code)
         except NrrError as exc:
-            fail(str(exc), exc.exit_code)
+            fail(cli_words(exc), exc.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except Exception as exc:

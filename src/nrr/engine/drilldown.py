@@ -7,8 +7,9 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.types as ir
 
-from nrr.definitions import PRODUCT, Level, Period, ReportRequest
-from nrr.engine.mrr import normalized, unit_keys, units
+from nrr.definitions import PRODUCT, Level
+from nrr.engine.mrr import normalized, units
+from nrr.engine.plan import Plan
 from nrr.engine.report import unit_movements
 from nrr.engine.sources import FOREVER, NO_VALUE, Sources
 
@@ -17,23 +18,17 @@ def unit_column(level: Level) -> str:
     return "organization_id" if level is Level.ORGANIZATION else "customer_id"
 
 
-def customers_expr(
-    sources: Sources,
-    request: ReportRequest,
-    periods: Sequence[Period],
-    reporting: str,
-    categories: Sequence[str] = (),
-) -> ir.Table:
+def customers_expr(sources: Sources, plan: Plan, categories: Sequence[str] = ()) -> ir.Table:
     """``period_start, period_end, groups, unit[, product], mrr_start, mrr_end, delta,
     category`` — the rows whose sums are the report's figures."""
-    rows, groups = unit_movements(sources, request, periods, reporting)
+    rows, groups = unit_movements(sources, plan)
     if categories:
         rows = rows.filter(rows.category.isin(list(categories)))
     return rows.select(
         "period_start",
         "period_end",
         *groups,
-        **{unit_column(request.level): rows.unit},
+        **{unit_column(plan.level): rows.unit},
         mrr_start=rows.m0,
         mrr_end=rows.m1,
         delta=rows.m1 - rows.m0,
@@ -41,12 +36,12 @@ def customers_expr(
     )
 
 
-def lines_expr(customers: ir.Table, sources: Sources, request: ReportRequest) -> ir.Table:
+def lines_expr(customers: ir.Table, sources: Sources, plan: Plan) -> ir.Table:
     """The lines (or events) active at either end of each listed unit's period."""
-    by_product = PRODUCT in request.by
-    keyed = units(normalized(sources.lines), sources.customers, request.level, by_product)
-    unit = unit_column(request.level)
-    keys = unit_keys(by_product)
+    by_product = plan.by_product
+    keyed = units(normalized(sources.lines), sources.customers, plan.level, by_product)
+    unit = unit_column(plan.level)
+    keys = list(plan.keys)
     listed = customers.select(
         "period_start", "period_end", "category", unit=customers[unit],
         **({PRODUCT: customers[PRODUCT].fill_null(NO_VALUE)} if by_product else {}),

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from nrr.definitions import Method, Period, ReportRequest
+from nrr.definitions import Method
 from nrr.engine.backend import Backend
+from nrr.engine.plan import Plan
 from nrr.engine.report import report_expr
 from nrr.engine.sources import Sources
 
 
-def explain(
-    backend: Backend,
-    sources: Sources,
-    request: ReportRequest,
-    periods: Sequence[Period],
-    reporting: str,
-    base: str,
-) -> str:
-    """Plain text: one line per definition, then the compiled query (``-- `` comments)."""
+def explain(backend: Backend, sources: Sources, plan: Plan, base: str) -> str:
+    """Plain text: one line per definition, then the compiled query (``-- `` comments).
+
+    ``plan`` is the one the report would run (with no whole period, the columns' plan):
+    the SQL shown is the SQL the report executes.
+    """
+    request, periods, reporting = plan.request, plan.periods, plan.currency
     filters = " AND ".join(f"{k} = {v!r}" for k, v in request.filters) or "none"
     lines = [
         f"-- level: {request.level.value}"
@@ -44,5 +41,5 @@ def explain(
         "",
     ]
     if periods:
-        lines.append(backend.compile(report_expr(sources, request, periods, reporting)) + ";")
+        lines.append(backend.compile(report_expr(sources, plan)) + ";")
     return "\n".join(lines)

@@ -21,7 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from nrr.api import Dataset
-from nrr.definitions import Level, ReportRequest
+from nrr.definitions import CustomersRequest, Level, ReportRequest
 from nrr.engine.metrics import grr_of, nrr_of, percent
 from nrr.errors import ConfigError
 from nrr.results import CustomerTable, Result
@@ -243,10 +243,7 @@ def signal_report(
     values = signal_values(signals, name)  # a missing table or name fails before any query
     if values.empty:
         raise ConfigError(f"signal {name!r} has no values")
-    customers = dataset.customers(
-        request.grain, request.start, request.end, request.by, request.level,
-        request.filters, request.currency, request.fiscal_year_start, request.fx,
-    )
+    customers = dataset.run(CustomersRequest(request))
     bucketed = correlate(customers, signals, name, buckets, cuts)
     if below is None:
         if not bucketed.edges:

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from nrr.errors import ConfigError, InputError, NrrError
+from nrr.errors import ConfigError, InputError, NrrError, RequestError
 from nrr.store import NotFoundError
 
 log = logging.getLogger("nrr.web")
@@ -136,12 +136,39 @@ def status_of(exc: NrrError) -> int:
     return 500
 
 
+# What the web calls a request's parts (``nrr.web.models``): the query strings of the data
+# endpoints, and the widget spec of the dashboard endpoints. Unnamed parts keep the
+# library's name, which the queries share (start, end, by, level, currency, ...).
+QUERY_FIELDS = {"filters": "filter"}
+SPEC_FIELDS = {
+    "start": "timeframe.start",
+    "end": "timeframe.end",
+    "period": "timeframe.grain",
+    "fiscal_year_start": "timeframe.fiscal_year_start",
+    "by": "group_by",
+    "level": "target",
+}
+
+
+def web_words(exc: NrrError, path: str) -> tuple[str, list[str]]:
+    """The message and the ``field: message`` lines the web answers ``exc`` with at
+    ``path``: a request error names the field of that endpoint's query or widget spec."""
+    if not isinstance(exc, RequestError):
+        return str(exc).splitlines()[0], []
+    spec = path.startswith(("/api/widgets", "/api/dashboards"))
+    names = SPEC_FIELDS if spec else QUERY_FIELDS
+    message = exc.worded(names)
+    return message, [f"{names.get(exc.field, exc.field)}: {message}"]
+
+
 async def on_nrr(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, NrrError)
-    errors = [issue.render() for issue in exc.issues] if isinstance(exc, InputError) else []
+    message, errors = web_words(exc, request.url.path)
+    if isinstance(exc, InputError):
+        errors = [issue.render() for issue in exc.issues]
     if isinstance(exc, DataUnavailableError):
         errors = exc.problems
-    return error_response(request, status_of(exc), str(exc).splitlines()[0], errors)
+    return error_response(request, status_of(exc), message, errors)
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:

@@ -1,13 +1,12 @@
 """Turn API requests into calls of the public Python API, and results into JSON.
 
 Why this layer exists: routes stay one line each, and every figure the dashboard shows
-comes from ``Dataset.report`` (or ``cohorts``/``customers``) exactly as the CLI gets it.
+comes from ``Dataset.run`` with the request the CLI would build for the same options.
 Nothing here computes a metric; it picks rows, labels them and attaches the band.
 """
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
@@ -15,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from nrr.api import Dataset, Report
-from nrr.definitions import PRODUCT, Band, Period, ReportRequest
+from nrr.api_requests import cohort_request
+from nrr.definitions import PRODUCT, Band, CustomersRequest, Period, ReportRequest
 from nrr.errors import ConfigError
 from nrr.insights.benchmarks import benchmark
 from nrr.render import render_bytes
-from nrr.web.errors import NotAvailableError
 from nrr.web.models import (
     CohortsQuery,
     CustomersQuery,
@@ -203,24 +202,10 @@ def attribute_values(ds: Dataset, name: str) -> Row:
     }
 
 
-# --- /api/cohorts and /api/customers (engine support may land after the dashboard) ----------
-def _feature(ds: Dataset, name: str) -> Callable[..., Any]:
-    method = getattr(ds, name, None)
-    if not callable(method):
-        raise NotAvailableError(
-            f"{name} are not available in this version of nrr: the engine does not "
-            f"provide Dataset.{name} yet"
-        )
-    return method  # type: ignore[no-any-return]
-
-
+# --- /api/cohorts and /api/customers ---------------------------------------------------------
 def cohorts_payload(ds: Dataset, query: CohortsQuery) -> Row:
-    cohorts = _feature(ds, "cohorts")
-    result = cohorts(
-        grain=query.grain, start=query.start, end=query.end, by=query.by,
-        level=query.level.value,
-    )
-    rows = [{**row, "band": band(row["nrr"])} for row in clean_rows(result.to_pylist())]
+    request = cohort_request(query.grain, query.start, query.end, query.by, query.level)
+    rows = [{**row, "band": band(row["nrr"])} for row in clean_rows(ds.run(request).to_pylist())]
     return {
         "ok": True, "request": query.model_dump(mode="json"), "rows": rows,
         "bands": band_ranges(),
@@ -228,15 +213,10 @@ def cohorts_payload(ds: Dataset, query: CohortsQuery) -> Row:
 
 
 def customers_payload(ds: Dataset, query: CustomersQuery) -> Row:
-    customers = _feature(ds, "customers")
-    options: Row = {
-        "period": query.period.value, "start": query.start, "end": query.end,
-        "by": query.groups(), "level": query.level.value, "filters": dict(query.filters()),
-        "category": query.category,
-    }
-    if query.currency and "currency" in inspect.signature(customers).parameters:
-        options["currency"] = query.currency
-    rows = [_with_unit(row) for row in clean_rows(customers(**options).to_pylist())]
+    """The drill-down of the report the same query asks ``/api/report`` for."""
+    categories = (query.category,) if query.category else ()
+    result = ds.run(CustomersRequest(report_request(ds, query), categories))
+    rows = [_with_unit(row) for row in clean_rows(result.to_pylist())]
     rows.sort(key=lambda r: (r["period_start"], -abs(r.get("delta") or 0.0), str(r["unit"])))
     return {
         "ok": True,

@@ -7,9 +7,11 @@ show next month's periods without anyone editing it. The spine comes from
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from nrr.api import Dataset, Report
+from nrr.api_requests import report_request
 from nrr.definitions import ReportRequest
 from nrr.web.models import METRIC_COLUMN, Chart, Metric, WidgetSpec
 from nrr.web.queries import (
@@ -27,23 +29,26 @@ Row = dict[str, Any]
 
 
 def widget_request(ds: Dataset, spec: WidgetSpec) -> ReportRequest:
-    """The report a widget shows; raises ConfigError for unknown attributes or currency."""
+    """The report a widget shows, resolved once against the data; raises ConfigError for
+    unknown attributes or currency."""
     frame = spec.timeframe
-    options: Row = {
-        "period": frame.grain,
-        "by": [spec.group_by] if spec.group_by else [],
-        "level": spec.level,
-        "filters": [(f.attribute.lower(), f.value) for f in spec.filters],
-        "currency": spec.currency,
-        "fiscal_year_start": frame.fiscal_year_start,
-    }
-    if frame.mode == "range":
-        return ds.request(start=frame.start, end=frame.end, **options)
-    whole = ds.request(**options)
-    spine = ds.periods(whole)[-frame.last:]
+    ranged = frame.mode == "range"
+    request = ds.resolve(report_request(
+        frame.grain,
+        frame.start if ranged else None,
+        frame.end if ranged else None,
+        by=[spec.group_by] if spec.group_by else [],
+        level=spec.level,
+        filters=[(f.attribute.lower(), f.value) for f in spec.filters],
+        currency=spec.currency,
+        fiscal_year_start=frame.fiscal_year_start,
+    ))
+    spine = [] if ranged else ds.periods(request)[-frame.last:]
     if not spine:
-        return whole
-    return ds.request(start=spine[0].start, end=spine[-1].end, **options)
+        return request
+    # Narrowing the range keeps what was checked: the same attributes, and a currency with
+    # a rate at the data's first period has one at any later period start.
+    return replace(request, start=spine[0].start, end=spine[-1].end)
 
 
 def widget_payload(ds: Dataset, spec: WidgetSpec) -> Row:
