@@ -7,7 +7,7 @@ DEMO_DIR ?= demo-data
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install browser postgres demo test lint typecheck pytest lock clean bench bench-quick fuzz load
+.PHONY: install browser postgres demo test lint format typecheck pytest lock clean bench bench-quick fuzz load
 
 install: $(VENV)/.installed
 
@@ -25,6 +25,11 @@ demo: install
 
 lint: install
 	$(BIN)/ruff check src tests bench/load_test.py
+	$(BIN)/ruff format --check src tests bench
+
+# Apply the formatting `make lint` enforces.
+format: install
+	$(BIN)/ruff format src tests bench
 
 typecheck: install
 	$(BIN)/mypy --strict src/nrr

@@ -48,8 +48,17 @@ def cases(data: Path, small: Path, out: Path, start: date, end: date) -> list[Ca
 
     def report(name: str, label: str, *options: str) -> Case:
         target = out / f"{name}.csv"
-        argv = [nrr, "report", str(data), *options, *window, "--format", "csv",
-                "--output", str(target)]
+        argv = [
+            nrr,
+            "report",
+            str(data),
+            *options,
+            *window,
+            "--format",
+            "csv",
+            "--output",
+            str(target),
+        ]
         return Case(name, label, argv, target)
 
     def script(name: str, label: str, file: str) -> Case:
@@ -59,15 +68,42 @@ def cases(data: Path, small: Path, out: Path, start: date, end: date) -> list[Ca
 
     return [
         report(MONTHLY, "nrr report --period month", "--period", "month"),
-        report("report_month_by_segment", "nrr report --period month --by segment",
-               "--period", "month", "--by", "segment"),
-        report("report_quarter_organization", "nrr report --period quarter --level organization",
-               "--period", "quarter", "--level", "organization"),
-        Case("cohorts", "nrr cohorts",
-             [nrr, "cohorts", str(data), *window, "--format", "csv",
-              "--output", str(out / "cohorts.csv")], out / "cohorts.csv"),
-        Case("cold_validate", f"nrr validate ({COLD_CUSTOMERS:,} customers)",
-             [nrr, "validate", str(small)]),
+        report(
+            "report_month_by_segment",
+            "nrr report --period month --by segment",
+            "--period",
+            "month",
+            "--by",
+            "segment",
+        ),
+        report(
+            "report_quarter_organization",
+            "nrr report --period quarter --level organization",
+            "--period",
+            "quarter",
+            "--level",
+            "organization",
+        ),
+        Case(
+            "cohorts",
+            "nrr cohorts",
+            [
+                nrr,
+                "cohorts",
+                str(data),
+                *window,
+                "--format",
+                "csv",
+                "--output",
+                str(out / "cohorts.csv"),
+            ],
+            out / "cohorts.csv",
+        ),
+        Case(
+            "cold_validate",
+            f"nrr validate ({COLD_CUSTOMERS:,} customers)",
+            [nrr, "validate", str(small)],
+        ),
         Case("cold_help", "nrr --help", [nrr, "--help"]),
         script(PANDAS, "pandas baseline (monthly report)", "pandas_baseline.py"),
         script(FLOOR, "DuckDB floor (monthly report)", "floor.py"),

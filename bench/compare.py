@@ -51,9 +51,7 @@ def differences(expected: Path, actual: Path, limit: int = 10) -> list[str]:
     for row, other in zip(rows, other_rows, strict=True):
         for column in columns:
             if column not in KEY and not _same(row[column], other[column]):
-                found.append(
-                    f"{row['period_start']} {column}: {row[column]} vs {other[column]}"
-                )
+                found.append(f"{row['period_start']} {column}: {row[column]} vs {other[column]}")
     return found[:limit]
 
 

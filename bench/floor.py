@@ -60,8 +60,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", type=Path)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--from", dest="start", type=date.fromisoformat,
-                        default=date(2023, 1, 1))
+    parser.add_argument("--from", dest="start", type=date.fromisoformat, default=date(2023, 1, 1))
     parser.add_argument("--to", dest="end", type=date.fromisoformat, default=date(2026, 1, 1))
     args = parser.parse_args()
     run(args.data, args.out, args.start, args.end)

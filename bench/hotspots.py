@@ -38,8 +38,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--period", default="month")
     parser.add_argument("--by", default="", help="comma-separated grouping attributes")
     parser.add_argument("--level", default="account")
-    parser.add_argument("--from", dest="start", type=date.fromisoformat,
-                        default=date(2023, 1, 1))
+    parser.add_argument("--from", dest="start", type=date.fromisoformat, default=date(2023, 1, 1))
     parser.add_argument("--to", dest="end", type=date.fromisoformat, default=date(2026, 1, 1))
     parser.add_argument("--top", type=int, default=15, help="operators to list")
     parser.add_argument("--floor", action="store_true", help="profile bench/floor.sql")
@@ -79,8 +78,12 @@ def operators(node: dict[str, Any]) -> Iterator[Operator]:
         keys = ", ".join(keys)
     kind = str(node.get("operator_type") or node.get("operator_name") or "")
     if kind:
-        yield (float(node.get("operator_timing", 0.0)), kind,
-               int(node.get("operator_cardinality", 0)), str(keys)[:90])
+        yield (
+            float(node.get("operator_timing", 0.0)),
+            kind,
+            int(node.get("operator_cardinality", 0)),
+            str(keys)[:90],
+        )
     for child in node.get("children", []):
         yield from operators(child)
 
@@ -88,9 +91,11 @@ def operators(node: dict[str, Any]) -> Iterator[Operator]:
 def print_operators(profile: Path, top: int) -> None:
     tree = json.loads(profile.read_text())
     found = sorted(operators(tree), key=lambda o: -o[0])
-    print(f"\nDuckDB: query latency {tree.get('latency', 0.0):.2f} s, CPU "
-          f"{tree.get('cpu_time', 0.0):.2f} s, peak buffer memory "
-          f"{tree.get('system_peak_buffer_memory', 0) / 2**20:,.0f} MiB; slowest operators:")
+    print(
+        f"\nDuckDB: query latency {tree.get('latency', 0.0):.2f} s, CPU "
+        f"{tree.get('cpu_time', 0.0):.2f} s, peak buffer memory "
+        f"{tree.get('system_peak_buffer_memory', 0) / 2**20:,.0f} MiB; slowest operators:"
+    )
     for seconds, kind, rows, keys in found[:top]:
         print(f"  {seconds:7.2f} s  {kind:<22} {rows:>12,} rows  {keys}")
 

@@ -53,12 +53,19 @@ MIX = [  # (label, path): what the overview, segments and a dashboard page ask f
     ("dashboards", "/api/dashboards"),
 ]
 WIDGETS = [
-    {"metric": "nrr", "chart": "bar", "group_by": "csm",
-     "timeframe": {"grain": "quarter", "mode": "last", "last": 1}},
-    {"metric": "mrr", "chart": "line", "timeframe": {"grain": "month", "mode": "last",
-                                                      "last": 12}},
-    {"metric": "grr", "chart": "kpi", "group_by": "segment",
-     "timeframe": {"grain": "quarter", "mode": "last", "last": 4}},
+    {
+        "metric": "nrr",
+        "chart": "bar",
+        "group_by": "csm",
+        "timeframe": {"grain": "quarter", "mode": "last", "last": 1},
+    },
+    {"metric": "mrr", "chart": "line", "timeframe": {"grain": "month", "mode": "last", "last": 12}},
+    {
+        "metric": "grr",
+        "chart": "kpi",
+        "group_by": "segment",
+        "timeframe": {"grain": "quarter", "mode": "last", "last": 4},
+    },
 ]
 
 
@@ -97,9 +104,22 @@ def server(data: Path, timeout: float) -> Iterator[str]:
         log = Path(tmp) / "serve.log"
         with log.open("wb") as sink:
             process = subprocess.Popen(
-                [sys.executable, "-m", "nrr", "serve", str(data), "--host", "127.0.0.1",
-                 "--port", "0", "--store", str(Path(tmp) / "store.sqlite")],
-                stdout=subprocess.DEVNULL, stderr=sink, stdin=subprocess.DEVNULL,
+                [
+                    sys.executable,
+                    "-m",
+                    "nrr",
+                    "serve",
+                    str(data),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "0",
+                    "--store",
+                    str(Path(tmp) / "store.sqlite"),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=sink,
+                stdin=subprocess.DEVNULL,
             )
         try:
             yield _wait_for_url(process, log, timeout)
@@ -130,11 +150,13 @@ def prepare(url: str) -> list[tuple[str, str]]:
         board_id = board.json()["dashboard"]["id"]
         mix = [*MIX, ("dashboard", f"/api/dashboards/{board_id}")]
         for n, spec in enumerate(WIDGETS):
-            added = client.post(f"/api/dashboards/{board_id}/widgets",
-                                json={"title": f"widget {n}", "spec": spec})
+            added = client.post(
+                f"/api/dashboards/{board_id}/widgets", json={"title": f"widget {n}", "spec": spec}
+            )
             added.raise_for_status()
-            mix.append((f"widget {spec['metric']}",
-                        f"/api/widgets/{added.json()['widget']['id']}/data"))
+            mix.append(
+                (f"widget {spec['metric']}", f"/api/widgets/{added.json()['widget']['id']}/data")
+            )
     return mix
 
 
@@ -148,8 +170,9 @@ def cold_pass(url: str, mix: list[tuple[str, str]]) -> dict[str, float]:
     return timings
 
 
-def load(url: str, mix: list[tuple[str, str]], clients: int, requests: int,
-         max_seconds: float) -> tuple[Results, float]:
+def load(
+    url: str, mix: list[tuple[str, str]], clients: int, requests: int, max_seconds: float
+) -> tuple[Results, float]:
     results = Results()
     deadline = time.monotonic() + max_seconds
     barrier = threading.Barrier(clients)
@@ -188,9 +211,13 @@ def percentile(values: list[float], share: float) -> float:
 def summary(results: Results, elapsed: float, cold: dict[str, float]) -> dict[str, Any]:
     every = [v for values in results.latencies.values() for v in values]
     per = {
-        label: {"requests": len(v), "p50_ms": percentile(v, 0.50) * 1000,
-                "p95_ms": percentile(v, 0.95) * 1000, "max_ms": max(v) * 1000,
-                "cold_ms": cold.get(label, 0.0) * 1000}
+        label: {
+            "requests": len(v),
+            "p50_ms": percentile(v, 0.50) * 1000,
+            "p95_ms": percentile(v, 0.95) * 1000,
+            "max_ms": max(v) * 1000,
+            "cold_ms": cold.get(label, 0.0) * 1000,
+        }
         for label, v in sorted(results.latencies.items())
     }
     return {
@@ -205,15 +232,21 @@ def summary(results: Results, elapsed: float, cold: dict[str, float]) -> dict[st
 
 
 def show(report: dict[str, Any], args: argparse.Namespace) -> None:
-    print(f"\n{args.clients} clients x {args.requests} requests on {args.customers:,} "
-          f"customers: {report['requests']} requests in {report['seconds']:.1f} s "
-          f"({report['requests_per_second']:.0f}/s), {report['errors']} errors")
+    print(
+        f"\n{args.clients} clients x {args.requests} requests on {args.customers:,} "
+        f"customers: {report['requests']} requests in {report['seconds']:.1f} s "
+        f"({report['requests_per_second']:.0f}/s), {report['errors']} errors"
+    )
     print(f"{'endpoint':<28}{'n':>6}{'cold ms':>10}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
     for label, row in report["endpoints"].items():
-        print(f"{label:<28}{row['requests']:>6}{row['cold_ms']:>10.0f}{row['p50_ms']:>10.1f}"
-              f"{row['p95_ms']:>10.1f}{row['max_ms']:>10.1f}")
-    print(f"{'all':<28}{report['requests']:>6}{'':>10}{report['p50_ms']:>10.1f}"
-          f"{report['p95_ms']:>10.1f}")
+        print(
+            f"{label:<28}{row['requests']:>6}{row['cold_ms']:>10.0f}{row['p50_ms']:>10.1f}"
+            f"{row['p95_ms']:>10.1f}{row['max_ms']:>10.1f}"
+        )
+    print(
+        f"{'all':<28}{report['requests']:>6}{'':>10}{report['p50_ms']:>10.1f}"
+        f"{report['p95_ms']:>10.1f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -222,8 +255,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--months", type=int, default=36)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=40, help="per client")
-    parser.add_argument("--max-seconds", type=float, default=300.0,
-                        help="stop sending after this long, whatever is left")
+    parser.add_argument(
+        "--max-seconds",
+        type=float,
+        default=300.0,
+        help="stop sending after this long, whatever is left",
+    )
     parser.add_argument("--out", type=Path, default=None, help="write the summary as JSON")
     args = parser.parse_args(argv)
     data = dataset(args.customers, args.months)

@@ -65,7 +65,9 @@ def run(argv: list[str], cap: Cap, log: Path) -> Run:
             started = time.perf_counter()
             process = subprocess.Popen(
                 [TIME, "-v", "-o", str(stats), *argv],
-                stdout=subprocess.DEVNULL, stderr=err, start_new_session=True,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                start_new_session=True,
             )
             watchdog = _Watchdog(process.pid, cap.gib * 1024 * MIB)
             watchdog.start()

@@ -78,11 +78,13 @@ def load_rates(folder: Path) -> pd.DataFrame:
     """fx_rates sorted by date: units of the reporting currency per unit of ``currency``."""
     fx = read_table(folder, "fx_rates")
     if fx is None:
-        return pd.DataFrame({
-            "date": pd.Series([], dtype="datetime64[ns]"),
-            "currency": pd.Series([], dtype=str),
-            "rate": pd.Series([], dtype=float),
-        })
+        return pd.DataFrame(
+            {
+                "date": pd.Series([], dtype="datetime64[ns]"),
+                "currency": pd.Series([], dtype=str),
+                "rate": pd.Series([], dtype=float),
+            }
+        )
     fx["date"] = pd.to_datetime(fx["date"])
     fx["currency"] = fx["currency"].str.strip()
     fx["rate"] = pd.to_numeric(fx["rate"])
@@ -125,8 +127,10 @@ def customer_months(grid: pd.DataFrame, first_start: pd.Series) -> pd.DataFrame:
     melt stacks the grid month by month, so within a customer the rows are in month order
     and a group-wise shift(-1) is the next month's MRR.
     """
-    long = grid.rename_axis(index="customer_id").reset_index().melt(
-        id_vars="customer_id", var_name="period_start", value_name="mrr_start"
+    long = (
+        grid.rename_axis(index="customer_id")
+        .reset_index()
+        .melt(id_vars="customer_id", var_name="period_start", value_name="mrr_start")
     )
     long["mrr_end"] = long.groupby("customer_id", observed=True)["mrr_start"].shift(-1)
     long = long[long["period_start"] < grid.columns[-1]]
@@ -157,24 +161,26 @@ def monthly_report(long: pd.DataFrame, months: pd.DatetimeIndex) -> pd.DataFrame
     """Group by month: the section-3 columns of the contract, one row per period."""
     m0, m1, category = long["mrr_start"], long["mrr_end"], long["category"]
     cohort = m0 > 0
-    parts = pd.DataFrame({
-        "period_start": long["period_start"],
-        "customers_start": cohort.astype(int),
-        "starting_mrr": m0,
-        "expansion_mrr": np.where(category == "expansion", m1 - m0, 0.0),
-        "contraction_mrr": np.where(category == "contraction", m0 - m1, 0.0),
-        "churn_mrr": np.where(category == "churn", m0, 0.0),
-        "ending_mrr": np.where(cohort, m1, 0.0),
-        "customers_expanded": (category == "expansion").astype(int),
-        "customers_contracted": (category == "contraction").astype(int),
-        "customers_churned": (category == "churn").astype(int),
-        "new_mrr": np.where(category == "new", m1, 0.0),
-        "reactivation_mrr": np.where(category == "reactivation", m1, 0.0),
-        "customers_new": (category == "new").astype(int),
-        "customers_reactivated": (category == "reactivation").astype(int),
-        "total_mrr_start": m0,
-        "total_mrr_end": m1,
-    })
+    parts = pd.DataFrame(
+        {
+            "period_start": long["period_start"],
+            "customers_start": cohort.astype(int),
+            "starting_mrr": m0,
+            "expansion_mrr": np.where(category == "expansion", m1 - m0, 0.0),
+            "contraction_mrr": np.where(category == "contraction", m0 - m1, 0.0),
+            "churn_mrr": np.where(category == "churn", m0, 0.0),
+            "ending_mrr": np.where(cohort, m1, 0.0),
+            "customers_expanded": (category == "expansion").astype(int),
+            "customers_contracted": (category == "contraction").astype(int),
+            "customers_churned": (category == "churn").astype(int),
+            "new_mrr": np.where(category == "new", m1, 0.0),
+            "reactivation_mrr": np.where(category == "reactivation", m1, 0.0),
+            "customers_new": (category == "new").astype(int),
+            "customers_reactivated": (category == "reactivation").astype(int),
+            "total_mrr_start": m0,
+            "total_mrr_end": m1,
+        }
+    )
     report = parts.groupby("period_start").sum().reindex(months[:-1], fill_value=0)
     report = report.rename_axis("period_start").reset_index()
     report.insert(1, "period_end", months[1:])
@@ -188,11 +194,28 @@ def add_ratios(report: pd.DataFrame) -> pd.DataFrame:
     report["nrr"] = report["ending_mrr"] / start * 100
     report["grr"] = (start - report["contraction_mrr"] - report["churn_mrr"]) / start * 100
     report["logo_retention"] = (logos - report["customers_churned"]) / logos * 100
-    order = ["period_start", "period_end", "customers_start", "starting_mrr", "expansion_mrr",
-             "contraction_mrr", "churn_mrr", "ending_mrr", "nrr", "grr", "customers_expanded",
-             "customers_contracted", "customers_churned", "logo_retention", "new_mrr",
-             "reactivation_mrr", "customers_new", "customers_reactivated", "total_mrr_start",
-             "total_mrr_end"]
+    order = [
+        "period_start",
+        "period_end",
+        "customers_start",
+        "starting_mrr",
+        "expansion_mrr",
+        "contraction_mrr",
+        "churn_mrr",
+        "ending_mrr",
+        "nrr",
+        "grr",
+        "customers_expanded",
+        "customers_contracted",
+        "customers_churned",
+        "logo_retention",
+        "new_mrr",
+        "reactivation_mrr",
+        "customers_new",
+        "customers_reactivated",
+        "total_mrr_start",
+        "total_mrr_end",
+    ]
     return report[order]
 
 
@@ -213,8 +236,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", type=Path)
     parser.add_argument("out", type=Path)
-    parser.add_argument("--from", dest="start", type=date.fromisoformat,
-                        default=date(2023, 1, 1))
+    parser.add_argument("--from", dest="start", type=date.fromisoformat, default=date(2023, 1, 1))
     parser.add_argument("--to", dest="end", type=date.fromisoformat, default=date(2026, 1, 1))
     args = parser.parse_args()
     run(args.data, args.out, args.start, args.end)

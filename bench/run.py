@@ -45,17 +45,28 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Time nrr against a pandas baseline and a DuckDB floor (issue 6)."
     )
-    parser.add_argument("--sizes", default="100000,1000000",
-                        help="customers per dataset, comma-separated (default: %(default)s)")
+    parser.add_argument(
+        "--sizes",
+        default="100000,1000000",
+        help="customers per dataset, comma-separated (default: %(default)s)",
+    )
     parser.add_argument("--runs", type=int, default=3, help="runs per case (median)")
     parser.add_argument("--out", type=Path, default=BENCH / "results")
-    parser.add_argument("--cases", default="",
-                        help="only these case names, comma-separated (checks need "
-                        f"{MONTHLY}, {PANDAS} and {FLOOR})")
-    parser.add_argument("--cap-gib", type=float, default=15.0,
-                        help="kill a run above this resident memory (lower bound)")
-    parser.add_argument("--cap-seconds", type=float, default=600.0,
-                        help="kill a run after this long (lower bound)")
+    parser.add_argument(
+        "--cases",
+        default="",
+        help="only these case names, comma-separated (checks need "
+        f"{MONTHLY}, {PANDAS} and {FLOOR})",
+    )
+    parser.add_argument(
+        "--cap-gib",
+        type=float,
+        default=15.0,
+        help="kill a run above this resident memory (lower bound)",
+    )
+    parser.add_argument(
+        "--cap-seconds", type=float, default=600.0, help="kill a run after this long (lower bound)"
+    )
     args = parser.parse_args(argv)
     args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     args.cases = {c.strip() for c in args.cases.split(",") if c.strip()}
@@ -78,8 +89,9 @@ def dataset(customers: int) -> Path:
         return folder
     from nrr.demo import generate  # only here: measuring does not need nrr in this process
 
-    print(f"generating the demo dataset with {customers:,} customers into {folder}",
-          file=sys.stderr)
+    print(
+        f"generating the demo dataset with {customers:,} customers into {folder}", file=sys.stderr
+    )
     stamp.unlink(missing_ok=True)
     generate(folder, customers=customers, months=MONTHS, seed=SEED, start=START, fmt="parquet")
     stamp.write_text(json.dumps(wanted))
@@ -108,8 +120,11 @@ def source_digest() -> str:
     Only the code a report runs through counts (not the web dashboard, say).
     """
     digest = hashlib.sha256()
-    paths = (p for part in MEASURED_CODE for p in
-             ((SOURCE / part).rglob("*.py") if (SOURCE / part).is_dir() else [SOURCE / part]))
+    paths = (
+        p
+        for part in MEASURED_CODE
+        for p in ((SOURCE / part).rglob("*.py") if (SOURCE / part).is_dir() else [SOURCE / part])
+    )
     for path in sorted(p for p in paths if p.exists()):
         digest.update(str(path.relative_to(SOURCE)).encode())
         digest.update(path.read_bytes())
@@ -122,8 +137,9 @@ def measure_size(customers: int, args: argparse.Namespace) -> dict[str, Any]:
     data, small = dataset(customers), dataset(COLD_CUSTOMERS)
     out = DATA / f"{customers}-out"
     out.mkdir(parents=True, exist_ok=True)
-    selected = [c for c in cases(data, small, out, START, END)
-                if not args.cases or c.name in args.cases]
+    selected = [
+        c for c in cases(data, small, out, START, END) if not args.cases or c.name in args.cases
+    ]
     cap = measure.Cap(args.cap_gib, args.cap_seconds)
     runs: dict[str, list[measure.Run]] = {c.name: [] for c in selected}
     checks: dict[str, str] = {}
@@ -149,24 +165,33 @@ def measure_size(customers: int, args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def _measure_case(case: Case, cap: measure.Cap, out: Path, round_number: int,
-                  customers: int) -> measure.Run:
+def _measure_case(
+    case: Case, cap: measure.Cap, out: Path, round_number: int, customers: int
+) -> measure.Run:
     if case.output is not None:
         case.output.unlink(missing_ok=True)  # a check must never read a stale file
     source = source_digest()
-    result = dataclasses.replace(measure.run(case.argv, cap, out / f"{case.name}.log"),
-                                 source=source)
+    result = dataclasses.replace(
+        measure.run(case.argv, cap, out / f"{case.name}.log"), source=source
+    )
     note = f" (capped: {result.capped}, a lower bound)" if result.capped else ""
-    print(f"{customers:>9,} {case.name:<28} run {round_number}: {result.seconds:8.2f} s "
-          f"{result.cpu_seconds:8.2f} s CPU {result.peak_mib:9.1f} MiB "
-          f"load {result.load_before:.1f} src {source}{note}", file=sys.stderr)
+    print(
+        f"{customers:>9,} {case.name:<28} run {round_number}: {result.seconds:8.2f} s "
+        f"{result.cpu_seconds:8.2f} s CPU {result.peak_mib:9.1f} MiB "
+        f"load {result.load_before:.1f} src {source}{note}",
+        file=sys.stderr,
+    )
     return result
 
 
 def _case_result(case: Case, runs: list[measure.Run]) -> dict[str, Any]:
     as_dicts = [r.as_dict() for r in runs]
-    return {"label": case.label, "command": case.argv, "runs": as_dicts,
-            **summary.medians(as_dicts)}
+    return {
+        "label": case.label,
+        "command": case.argv,
+        "runs": as_dicts,
+        **summary.medians(as_dicts),
+    }
 
 
 def check_outputs(selected: list[Case], runs: dict[str, list[measure.Run]]) -> dict[str, str]:

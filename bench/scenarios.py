@@ -32,8 +32,12 @@ def window(subscriptions: Path) -> tuple[date, date]:
     """First day of the first line's month; first day of the month after the last date."""
     with subscriptions.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
-    days = [date.fromisoformat(r[c].strip()) for r in rows for c in ("start_date", "end_date")
-            if r.get(c, "").strip()]
+    days = [
+        date.fromisoformat(r[c].strip())
+        for r in rows
+        for c in ("start_date", "end_date")
+        if r.get(c, "").strip()
+    ]
     first, last = min(days), max(days)
     after = date(last.year + last.month // 12, last.month % 12 + 1, 1)
     return first.replace(day=1), after
@@ -43,12 +47,33 @@ def commands(data: Path, out: Path, start: date, end: date) -> dict[str, list[st
     """nrr's monthly report and the two references, over the same window."""
     span = ["--from", start.isoformat(), "--to", end.isoformat()]
     return {
-        "nrr": [nrr_executable(), "report", str(data), "--period", "month", *span,
-                "--format", "csv", "--output", str(out / "nrr.csv"), "--quiet"],
-        "pandas": [sys.executable, str(BENCH / "pandas_baseline.py"), str(data),
-                   str(out / "pandas.csv"), *span],
-        "floor": [sys.executable, str(BENCH / "floor.py"), str(data), str(out / "floor.csv"),
-                  *span],
+        "nrr": [
+            nrr_executable(),
+            "report",
+            str(data),
+            "--period",
+            "month",
+            *span,
+            "--format",
+            "csv",
+            "--output",
+            str(out / "nrr.csv"),
+            "--quiet",
+        ],
+        "pandas": [
+            sys.executable,
+            str(BENCH / "pandas_baseline.py"),
+            str(data),
+            str(out / "pandas.csv"),
+            *span,
+        ],
+        "floor": [
+            sys.executable,
+            str(BENCH / "floor.py"),
+            str(data),
+            str(out / "floor.csv"),
+            *span,
+        ],
     }
 
 
@@ -61,8 +86,11 @@ def check_scenario(data: Path) -> list[str]:
             done = subprocess.run(argv, capture_output=True, text=True, check=False)
             if done.returncode:
                 return [f"{name} failed: {done.stderr.strip().splitlines()[-1:]}"]
-        return [f"{name}: {problem}" for name in ("pandas", "floor")
-                for problem in compare.differences(out / "nrr.csv", out / f"{name}.csv")]
+        return [
+            f"{name}: {problem}"
+            for name in ("pandas", "floor")
+            for problem in compare.differences(out / "nrr.csv", out / f"{name}.csv")
+        ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,8 +102,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{data.parent.name:<34} {'ok' if not problems else 'DIFFERENT'}")
         for problem in problems:
             print(f"    {problem}")
-    print(f"{failures} scenario(s) where a reference differs from nrr" if failures
-          else "both references give nrr's numbers on every scenario")
+    print(
+        f"{failures} scenario(s) where a reference differs from nrr"
+        if failures
+        else "both references give nrr's numbers on every scenario"
+    )
     return 1 if failures else 0
 
 

@@ -47,8 +47,12 @@ def medians(runs: list[dict[str, Any]]) -> dict[str, Any]:
     done = [r for r in runs if not r["capped"]]
     if not done:
         worst = max(runs, key=lambda r: r["seconds"])
-        return {"median_seconds": worst["seconds"], "median_cpu_seconds": None,
-                "median_peak_mib": worst["peak_mib"], "capped": worst["capped"]}
+        return {
+            "median_seconds": worst["seconds"],
+            "median_cpu_seconds": None,
+            "median_peak_mib": worst["peak_mib"],
+            "capped": worst["capped"],
+        }
     return {
         "median_seconds": round(statistics.median(r["seconds"] for r in done), 2),
         "median_cpu_seconds": round(statistics.median(r["cpu_seconds"] for r in done), 2),
@@ -63,8 +67,9 @@ def ratio(numerator: dict[str, Any], denominator: dict[str, Any], field: str) ->
     if not a or not b:
         return None
     low_a, low_b = bool(numerator["capped"]), bool(denominator["capped"])
-    bound = {(False, False): "exact", (True, False): "at least",
-             (False, True): "at most"}.get((low_a, low_b), "unknown")
+    bound = {(False, False): "exact", (True, False): "at least", (False, True): "at most"}.get(
+        (low_a, low_b), "unknown"
+    )
     return Ratio(a / b, bound)
 
 
@@ -90,14 +95,17 @@ def targets(cases: dict[str, dict[str, Any]], size: int) -> dict[str, Any]:
     return {
         "evaluated_at": size,
         "binding": size == TARGET_SIZE,  # the issue states the targets at 1M customers
-        "faster_than_pandas": _target(pandas, f">= {TARGET_PANDAS_RATIO:g}x",
-                                      TARGET_PANDAS_RATIO, larger_is_better=True),
+        "faster_than_pandas": _target(
+            pandas, f">= {TARGET_PANDAS_RATIO:g}x", TARGET_PANDAS_RATIO, larger_is_better=True
+        ),
         "peak_memory": {
-            "target": f"< {TARGET_PEAK_MIB:g} MiB", "value": nrr["median_peak_mib"],
+            "target": f"< {TARGET_PEAK_MIB:g} MiB",
+            "value": nrr["median_peak_mib"],
             "met": bool(not nrr["capped"] and nrr["median_peak_mib"] < TARGET_PEAK_MIB),
         },
-        "within_floor": _target(floor, f"<= {TARGET_FLOOR_RATIO:g}x",
-                                TARGET_FLOOR_RATIO, larger_is_better=False),
+        "within_floor": _target(
+            floor, f"<= {TARGET_FLOOR_RATIO:g}x", TARGET_FLOOR_RATIO, larger_is_better=False
+        ),
     }
 
 
@@ -139,8 +147,11 @@ def linearity(small: Result, large: Result) -> dict[str, Any]:
             "cpu_seconds": cpu.as_dict() if cpu else None,
             "peak_mib": round(case["median_peak_mib"] / other["median_peak_mib"], 2),
         }
-    return {"sizes": [small["size"], large["size"]], "lines_ratio": round(lines, 2),
-            "cases": per_case}
+    return {
+        "sizes": [small["size"], large["size"]],
+        "lines_ratio": round(lines, 2),
+        "cases": per_case,
+    }
 
 
 # --- Markdown -------------------------------------------------------------------------------
@@ -168,8 +179,10 @@ def cases_table(results: list[Result]) -> str:
         for result in results:
             c = result["cases"].get(name, {"capped": ""})
             note = f" (capped: {c['capped']})" if c.get("capped") else ""
-            cells.append(f" {_cell(c, 'median_seconds')}{note} | {_cell(c, 'median_cpu_seconds')}"
-                         f" | {_cell(c, 'median_peak_mib', 0)} |")
+            cells.append(
+                f" {_cell(c, 'median_seconds')}{note} | {_cell(c, 'median_cpu_seconds')}"
+                f" | {_cell(c, 'median_peak_mib', 0)} |"
+            )
         rows.append(f"| {case['label']} |" + "".join(cells))
     return "\n".join([head, rule, *rows])
 
@@ -215,29 +228,37 @@ def _ratio_text(value: dict[str, Any] | None) -> str:
 def linearity_table(linear: dict[str, Any]) -> str:
     """Growth of each case from the smaller size to the larger one, next to the lines'."""
     small, large = (_size_label(s) for s in linear["sizes"])
-    rows = [f"| case | wall {large} / {small} | CPU {large} / {small} | peak {large} / {small} |",
-            "|---|---:|---:|---:|"]
+    rows = [
+        f"| case | wall {large} / {small} | CPU {large} / {small} | peak {large} / {small} |",
+        "|---|---:|---:|---:|",
+    ]
     for name, values in linear["cases"].items():
-        rows.append(f"| {name} | {_ratio_text(values['seconds'])} | "
-                    f"{_ratio_text(values.get('cpu_seconds'))} | {values['peak_mib']:.2f} |")
-    rows.append(f"| (subscription lines) | {linear['lines_ratio']:.2f} | "
-                f"{linear['lines_ratio']:.2f} | |")
+        rows.append(
+            f"| {name} | {_ratio_text(values['seconds'])} | "
+            f"{_ratio_text(values.get('cpu_seconds'))} | {values['peak_mib']:.2f} |"
+        )
+    rows.append(
+        f"| (subscription lines) | {linear['lines_ratio']:.2f} | {linear['lines_ratio']:.2f} | |"
+    )
     return "\n".join(rows)
 
 
 def _load_range(results: list[Result]) -> str:
-    loads = [run["load_before"] for r in results for c in r["cases"].values()
-             for run in c["runs"]]
+    loads = [run["load_before"] for r in results for c in r["cases"].values() for run in c["runs"]]
     return f"{min(loads):.1f} to {max(loads):.1f}" if loads else "unknown"
 
 
 def _sources(results: list[Result]) -> str:
     """Which nrr code the runs measured; a warning when it changed during the run."""
-    seen = sorted({run.get("source", "") for r in results for c in r["cases"].values()
-                   for run in c["runs"]} - {""})
+    seen = sorted(
+        {run.get("source", "") for r in results for c in r["cases"].values() for run in c["runs"]}
+        - {""}
+    )
     if len(seen) > 1:
-        return (f"**Warning: nrr's source changed during this run** (digests {', '.join(seen)}"
-                "); medians mix versions.")
+        return (
+            f"**Warning: nrr's source changed during this run** (digests {', '.join(seen)}"
+            "); medians mix versions."
+        )
     return f"nrr source digest {seen[0]}." if seen else ""
 
 
@@ -245,22 +266,24 @@ def markdown(results: list[Result], linear: dict[str, Any] | None) -> str:
     """The summary written next to the JSON files and printed at the end of a run."""
     machine = results[0]["machine"]
     versions = ", ".join(f"{k} {v}" for k, v in machine["versions"].items())
-    return "\n".join([
-        f"# Benchmark {results[0]['date']}",
-        "",
-        f"{machine['nproc']} cores ({machine['cpu_model']}), {machine['memory_gib']} GiB, "
-        f"Python {machine['python']}; {versions}.",
-        f"Medians of {results[0]['runs_requested']} runs; whole process, start to written "
-        "output. ≥: capped run, a lower bound (?: both sides of a ratio capped). 1-minute "
-        "load average when the runs started: "
-        f"{_load_range(results)} (2 cores: above 2 means other work competed). "
-        + _sources(results),
-        "",
-        cases_table(results),
-        "",
-        ratios_table(results, linear),
-        "",
-    ])
+    return "\n".join(
+        [
+            f"# Benchmark {results[0]['date']}",
+            "",
+            f"{machine['nproc']} cores ({machine['cpu_model']}), {machine['memory_gib']} GiB, "
+            f"Python {machine['python']}; {versions}.",
+            f"Medians of {results[0]['runs_requested']} runs; whole process, start to written "
+            "output. ≥: capped run, a lower bound (?: both sides of a ratio capped). 1-minute "
+            "load average when the runs started: "
+            f"{_load_range(results)} (2 cores: above 2 means other work competed). "
+            + _sources(results),
+            "",
+            cases_table(results),
+            "",
+            ratios_table(results, linear),
+            "",
+        ]
+    )
 
 
 def write(results: list[Result], out: Path, stem: str = "") -> str:

@@ -93,9 +93,7 @@ def _as_owner(command: list[str]) -> list[str]:
 
 
 def _run(command: list[str], cwd: Path) -> None:
-    done = subprocess.run(
-        _as_owner(command), capture_output=True, text=True, check=False, cwd=cwd
-    )
+    done = subprocess.run(_as_owner(command), capture_output=True, text=True, check=False, cwd=cwd)
     if done.returncode:
         raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
 
@@ -109,10 +107,21 @@ def running_cluster() -> Iterator[Cluster]:
         if os.geteuid() == 0:
             shutil.chown(root, "postgres", "postgres")
         data = root / "data"
-        _run([
-            str(bin_ / "initdb"), "-D", str(data), "-U", SUPERUSER, "--auth=trust",
-            "--encoding=UTF8", "--no-locale", "--no-sync", "--no-instructions",
-        ], root)
+        _run(
+            [
+                str(bin_ / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-locale",
+                "--no-sync",
+                "--no-instructions",
+            ],
+            root,
+        )
         (data / "pg_hba.conf").write_text(HBA)  # root may write; the server only reads
         cluster = _start(bin_, data, root)
         try:
@@ -134,10 +143,22 @@ def _start(bin_: Path, data: Path, root: Path) -> Cluster:
             "-c shared_buffers=16MB -c max_connections=20"
         )
         try:
-            _run([
-                str(bin_ / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"),
-                "-o", options, "-w", "-t", "30", "start",
-            ], root)
+            _run(
+                [
+                    str(bin_ / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-l",
+                    str(root / "server.log"),
+                    "-o",
+                    options,
+                    "-w",
+                    "-t",
+                    "30",
+                    "start",
+                ],
+                root,
+            )
             return cluster
         except RuntimeError:
             time.sleep(0.2)
@@ -183,6 +204,7 @@ def load_csv_folder(cluster: Cluster, folder: Path, schema: str, keys: dict[str,
             with conn.cursor() as cursor, cursor.copy(copy_in) as copy:
                 copy.write(path.read_bytes())
         conn.execute(
-            sql.SQL("GRANT USAGE ON SCHEMA {0} TO {1}; GRANT SELECT ON ALL TABLES IN SCHEMA {0} "
-                    "TO {1}").format(sql.Identifier(schema), sql.Identifier(PASSWORD_USER))
+            sql.SQL(
+                "GRANT USAGE ON SCHEMA {0} TO {1}; GRANT SELECT ON ALL TABLES IN SCHEMA {0} TO {1}"
+            ).format(sql.Identifier(schema), sql.Identifier(PASSWORD_USER))
         )

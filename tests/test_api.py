@@ -89,7 +89,8 @@ def test_fiscal_periods() -> None:
         ("2023-04-01", "2024-04-01")
     ]
     assert bounds(Grain.QUARTER, date(2024, 1, 1), date(2024, 7, 1), 2)[0] == (
-        "2024-02-01", "2024-05-01"
+        "2024-02-01",
+        "2024-05-01",
     )
     labels = [p.label for p in periods(Grain.QUARTER, date(2024, 4, 1), date(2025, 4, 1), 4)]
     assert labels == ["FY2025 Q1", "FY2025 Q2", "FY2025 Q3", "FY2025 Q4"]
@@ -117,13 +118,15 @@ def test_pinned_stack_runs_a_ten_row_pipeline() -> None:
     instants = ibis.memtable(pa.table({"t": [date(2024, 3, 1), date(2024, 8, 1)]}))
     joined = t.join(instants, [t.start <= instants.t])
     window = ibis.window(group_by=t.k, order_by=t.start)
-    expr = (
-        joined.group_by(["k", "t"]).aggregate(total=joined.v.sum()).order_by(["k", "t"])
-    )
+    expr = joined.group_by(["k", "t"]).aggregate(total=joined.v.sum()).order_by(["k", "t"])
     rows = ibis.duckdb.connect().to_pyarrow(expr).to_pylist()
     # starts Jan 2 .. Oct 11; by Mar 1 only a's two rows (0 + 1); by Aug 1 a..d's first 7
     assert [(r["k"], r["t"].month, r["total"]) for r in rows] == [
-        ("a", 3, 1.0), ("a", 8, 1.0), ("b", 8, 5.0), ("c", 8, 9.0), ("d", 8, 6.0)
+        ("a", 3, 1.0),
+        ("a", 8, 1.0),
+        ("b", 8, 5.0),
+        ("c", 8, 9.0),
+        ("d", 8, 6.0),
     ]
     lead = t.mutate(nxt=t.start.lead().over(window), m=t.start.year() * 12 + t.start.month())
     out = ibis.duckdb.connect().to_pyarrow(lead.order_by("start")).to_pylist()

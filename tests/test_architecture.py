@@ -149,9 +149,7 @@ def test_a_part_imports_only_the_layers_below_it(name: str) -> None:
         for module, targets in imports().items()
         if part(module) == name
         for target in targets
-        if target.startswith("nrr.")
-        and part(target) != name
-        and part(target) not in ALLOWED[name]
+        if target.startswith("nrr.") and part(target) != name and part(target) not in ALLOWED[name]
     )
     assert not wrong, "\n".join(wrong)
 
@@ -211,9 +209,7 @@ def test_no_import_cycles() -> None:
     # __init__ and its members count.
     graph = {
         module: frozenset(
-            t
-            for t in targets
-            if t != module and not (is_package(t) and module.startswith(f"{t}."))
+            t for t in targets if t != module and not (is_package(t) and module.startswith(f"{t}."))
         )
         for module, targets in imports().items()
     }

@@ -33,8 +33,18 @@ def run(*args: str) -> Result:
 
 
 def test_json_rows_have_exactly_the_contract_columns() -> None:
-    result = run("report", str(WORKED), "--period", "quarter",
-                 "--from", "2024-01-01", "--to", "2024-04-01", "--format", "json")
+    result = run(
+        "report",
+        str(WORKED),
+        "--period",
+        "quarter",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-04-01",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.stderr
     rows = json.loads(result.stdout)
     assert len(rows) == 1
@@ -45,8 +55,20 @@ def test_json_rows_have_exactly_the_contract_columns() -> None:
 
 
 def test_json_is_unrounded_and_groups_follow_the_period(demo: Path) -> None:
-    result = run("report", str(demo), "--period", "quarter", "--by", "segment,region",
-                 "--from", "2023-04-01", "--to", "2024-01-01", "--format", "json")
+    result = run(
+        "report",
+        str(demo),
+        "--period",
+        "quarter",
+        "--by",
+        "segment,region",
+        "--from",
+        "2023-04-01",
+        "--to",
+        "2024-01-01",
+        "--format",
+        "json",
+    )
     rows = json.loads(result.stdout)
     assert list(rows[0])[:4] == ["period_start", "period_end", "segment", "region"]
     assert any(r["nrr"] is not None and r["nrr"] != round(r["nrr"], 6) for r in rows)
@@ -54,8 +76,20 @@ def test_json_is_unrounded_and_groups_follow_the_period(demo: Path) -> None:
 
 def test_csv_matches_the_python_api(demo: Path, tmp_path: Path) -> None:
     out = tmp_path / "nrr.csv"
-    result = run("report", str(demo), "--period", "month", "--by", "csm",
-                 "--level", "organization", "--format", "csv", "--output", str(out))
+    result = run(
+        "report",
+        str(demo),
+        "--period",
+        "month",
+        "--by",
+        "csm",
+        "--level",
+        "organization",
+        "--format",
+        "csv",
+        "--output",
+        str(out),
+    )
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
     assert "wrote" in result.stderr
@@ -72,8 +106,20 @@ def test_csv_matches_the_python_api(demo: Path, tmp_path: Path) -> None:
 
 def test_parquet_output(demo: Path, tmp_path: Path) -> None:
     out = tmp_path / "nrr.parquet"
-    result = run("report", str(demo), "--period", "ttm", "--from", "2023-01-01",
-                 "--to", "2025-01-01", "--format", "parquet", "--output", str(out))
+    result = run(
+        "report",
+        str(demo),
+        "--period",
+        "ttm",
+        "--from",
+        "2023-01-01",
+        "--to",
+        "2025-01-01",
+        "--format",
+        "parquet",
+        "--output",
+        str(out),
+    )
     assert result.exit_code == 0, result.stderr
     table = pq.read_table(out)
     assert table.num_rows == 13  # month ends 2024-01-01 .. 2025-01-01
@@ -81,8 +127,20 @@ def test_parquet_output(demo: Path, tmp_path: Path) -> None:
 
 
 def test_table_shows_bands_and_totals(demo: Path) -> None:
-    result = run("report", str(demo), "--period", "year", "--fiscal-year-start", "4",
-                 "--by", "segment", "--from", "2023-01-01", "--to", "2025-01-01")
+    result = run(
+        "report",
+        str(demo),
+        "--period",
+        "year",
+        "--fiscal-year-start",
+        "4",
+        "--by",
+        "segment",
+        "--from",
+        "2023-01-01",
+        "--to",
+        "2025-01-01",
+    )
     assert result.exit_code == 0, result.stderr
     assert "FY2024" in result.stdout
     assert "Total" in result.stdout
@@ -159,7 +217,9 @@ def test_console_script_and_module_entry_points(tmp_path: Path) -> None:
     script = Path(sys.executable).parent / "nrr"
     result = subprocess.run(
         [str(script), "demo", str(tmp_path / "d"), "--customers", "30", "--months", "6"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert result.stdout == ""
     assert "wrote 30 customers" in result.stderr
@@ -167,49 +227,135 @@ def test_console_script_and_module_entry_points(tmp_path: Path) -> None:
 
 
 def test_no_whole_period_in_range_is_explained(demo: Path) -> None:
-    result = run("report", str(demo), "--period", "year", "--from", "2024-02-01",
-                 "--to", "2024-12-01", "--format", "json")
+    result = run(
+        "report",
+        str(demo),
+        "--period",
+        "year",
+        "--from",
+        "2024-02-01",
+        "--to",
+        "2024-12-01",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0
     assert json.loads(result.stdout) == []
     assert "no whole year period lies inside" in result.stderr
 
 
 def test_cohorts_triangle_and_json(demo: Path) -> None:
-    table = run("cohorts", str(demo), "--grain", "quarter", "--from", "2023-01-01",
-                "--to", "2024-07-01")
+    table = run(
+        "cohorts", str(demo), "--grain", "quarter", "--from", "2023-01-01", "--to", "2024-07-01"
+    )
     assert table.exit_code == 0, table.stderr
     assert "2023 Q1" in table.stdout and "Q0" in table.stdout and "Q5" in table.stdout
-    rows = json.loads(run("cohorts", str(demo), "--grain", "quarter", "--from", "2023-01-01",
-                          "--to", "2024-07-01", "--format", "json").stdout)
-    assert list(rows[0]) == ["cohort", "age", "customers", "customers_active", "initial_mrr",
-                             "mrr", "nrr", "logo_retention"]
+    rows = json.loads(
+        run(
+            "cohorts",
+            str(demo),
+            "--grain",
+            "quarter",
+            "--from",
+            "2023-01-01",
+            "--to",
+            "2024-07-01",
+            "--format",
+            "json",
+        ).stdout
+    )
+    assert list(rows[0]) == [
+        "cohort",
+        "age",
+        "customers",
+        "customers_active",
+        "initial_mrr",
+        "mrr",
+        "nrr",
+        "logo_retention",
+    ]
     ages = [r["age"] for r in rows if r["cohort"] == "2023-01-01"]
     assert ages == [0, 1, 2, 3, 4, 5]  # measured at Apr 1 2023 .. Jul 1 2024
     assert all(r["nrr"] == pytest.approx(100.0) for r in rows if r["age"] == 0)
 
 
 def test_customers_drilldown_and_lines(demo: Path) -> None:
-    result = run("customers", str(demo), "--period", "quarter", "--from", "2023-04-01",
-                 "--to", "2023-07-01", "--category", "churn", "--format", "json")
+    result = run(
+        "customers",
+        str(demo),
+        "--period",
+        "quarter",
+        "--from",
+        "2023-04-01",
+        "--to",
+        "2023-07-01",
+        "--category",
+        "churn",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.stderr
     rows = json.loads(result.stdout)
     assert rows and {r["category"] for r in rows} == {"churn"}
-    assert list(rows[0]) == ["period_start", "period_end", "customer_id", "mrr_start",
-                             "mrr_end", "delta", "category"]
-    report = json.loads(run("report", str(demo), "--period", "quarter", "--from", "2023-04-01",
-                            "--to", "2023-07-01", "--format", "json").stdout)
+    assert list(rows[0]) == [
+        "period_start",
+        "period_end",
+        "customer_id",
+        "mrr_start",
+        "mrr_end",
+        "delta",
+        "category",
+    ]
+    report = json.loads(
+        run(
+            "report",
+            str(demo),
+            "--period",
+            "quarter",
+            "--from",
+            "2023-04-01",
+            "--to",
+            "2023-07-01",
+            "--format",
+            "json",
+        ).stdout
+    )
     assert len(rows) == report[0]["customers_churned"]
     assert sum(r["mrr_start"] for r in rows) == pytest.approx(report[0]["churn_mrr"])
-    lines = run("customers", str(demo), "--period", "quarter", "--from", "2023-04-01",
-                "--to", "2023-07-01", "--category", "churn", "--lines", "--format", "json")
+    lines = run(
+        "customers",
+        str(demo),
+        "--period",
+        "quarter",
+        "--from",
+        "2023-04-01",
+        "--to",
+        "2023-07-01",
+        "--category",
+        "churn",
+        "--lines",
+        "--format",
+        "json",
+    )
     line_rows = json.loads(lines.stdout)
     assert {r["customer_id"] for r in line_rows} == {r["customer_id"] for r in rows}
     assert {r["active_at"] for r in line_rows} == {"start"}  # churned: nothing active at t1
 
 
 def test_explain_prints_definitions_and_sql(demo: Path) -> None:
-    result = run("report", str(demo), "--period", "quarter", "--by", "segment",
-                 "--level", "organization", "--currency", "EUR", "--explain")
+    result = run(
+        "report",
+        str(demo),
+        "--period",
+        "quarter",
+        "--by",
+        "segment",
+        "--level",
+        "organization",
+        "--currency",
+        "EUR",
+        "--explain",
+    )
     assert result.exit_code == 0, result.stderr
     assert "-- level: organization" in result.stdout
     assert "-- currency: EUR (base USD)" in result.stdout
@@ -218,8 +364,9 @@ def test_explain_prints_definitions_and_sql(demo: Path) -> None:
 
 
 def test_interpretation_lines_under_the_table(demo: Path) -> None:
-    result = run("report", str(demo), "--period", "year", "--from", "2023-01-01",
-                 "--to", "2025-01-01")
+    result = run(
+        "report", str(demo), "--period", "year", "--from", "2023-01-01", "--to", "2025-01-01"
+    )
     tail = result.stdout.strip().splitlines()[-2:]
     assert tail[0].startswith("2023: NRR ") and tail[1].startswith("2024: NRR ")
     assert all(" — " in line for line in tail)
@@ -227,17 +374,41 @@ def test_interpretation_lines_under_the_table(demo: Path) -> None:
 
 def test_methods_and_fx_options(demo: Path) -> None:
     def first(*extra: str) -> dict[str, object]:
-        rows = json.loads(run("report", str(demo), "--period", "quarter", "--from",
-                              "2023-04-01", "--to", "2023-07-01", "--format", "json",
-                              *extra).stdout)
+        rows = json.loads(
+            run(
+                "report",
+                str(demo),
+                "--period",
+                "quarter",
+                "--from",
+                "2023-04-01",
+                "--to",
+                "2023-07-01",
+                "--format",
+                "json",
+                *extra,
+            ).stdout
+        )
         assert len(rows) == 1
         row: dict[str, object] = rows[0]
         return row
 
     snapshot, compounded = first(), first("--method", "compounded")
     assert snapshot["starting_mrr"] == pytest.approx(compounded["starting_mrr"], rel=1e-12)
-    months = json.loads(run("report", str(demo), "--period", "month", "--from", "2023-04-01",
-                            "--to", "2023-07-01", "--format", "json").stdout)
+    months = json.loads(
+        run(
+            "report",
+            str(demo),
+            "--period",
+            "month",
+            "--from",
+            "2023-04-01",
+            "--to",
+            "2023-07-01",
+            "--format",
+            "json",
+        ).stdout
+    )
     product = 100.0
     for month in months:
         product *= month["nrr"] / 100

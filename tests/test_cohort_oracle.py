@@ -104,9 +104,7 @@ def test_cohorts_match_the_oracle(
         start -= start % 3
     first, last = month_start(start), month_start(start + length)
     loaded = nrr.load(folder)
-    got_rows = loaded.cohorts(
-        grain, first, last, by=by, level=level, currency=currency
-    ).to_pylist()
+    got_rows = loaded.cohorts(grain, first, last, by=by, level=level, currency=currency).to_pylist()
     want = oracle_cohorts(data, grain, first, last, by, level, currency or data.base_currency)
     group = by or ""
     got = {(r["cohort"], r.get(group) if by else None, r["age"]): r for r in got_rows}
@@ -115,6 +113,8 @@ def test_cohorts_match_the_oracle(
         row = got[key]
         assert row["customers"] == expected["customers"], (key, row, expected)
         assert row["customers_active"] == expected["customers_active"], (key, row, expected)
-        assert math.isclose(
-            row["mrr"], float(expected["mrr"]), rel_tol=REL_TOL, abs_tol=ABS_TOL
-        ), (key, row, expected)
+        assert math.isclose(row["mrr"], float(expected["mrr"]), rel_tol=REL_TOL, abs_tol=ABS_TOL), (
+            key,
+            row,
+            expected,
+        )

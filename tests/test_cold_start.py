@@ -19,7 +19,10 @@ WARNINGS_AS_ERRORS = ("-W", "error", "-W", "ignore::DeprecationWarning")  # as p
 def run_python(code: str) -> str:
     done = subprocess.run(
         [sys.executable, *WARNINGS_AS_ERRORS, "-c", textwrap.dedent(code)],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
@@ -98,7 +101,10 @@ def test_public_names_in_this_process() -> None:
 def test_python_m_nrr_version() -> None:
     done = subprocess.run(
         [sys.executable, *WARNINGS_AS_ERRORS, "-m", "nrr", "--version"],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"nrr, version {nrr.__version__}"

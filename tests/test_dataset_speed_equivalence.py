@@ -145,7 +145,11 @@ def test_spaces_around_valid_dates_stage_the_same_dates(tmp_path: Path, write: o
     write(tmp_path, starts)
     staged = read_dataset(tmp_path)
     assert [d.isoformat() for d in staged.lines["start_date"].to_pylist()] == [
-        "2024-01-05", "2024-01-05", "2024-01-05", "2024-02-29", "1900-01-01",
+        "2024-01-05",
+        "2024-01-05",
+        "2024-01-05",
+        "2024-02-29",
+        "1900-01-01",
     ]
 
 
@@ -173,35 +177,51 @@ def test_typed_parquet_dates_read_as_before(tmp_path: Path) -> None:
     """Date and timestamp columns are written as text once per distinct value, then checked
     like text: out-of-range years and the other rules name the same rows."""
     pq.write_table(pa.table({"customer_id": ["c1"]}), tmp_path / "customers.parquet")
-    starts = pa.array([day(2024, 1, 1), day(2024, 2, 1), day(24, 1, 1), day(9999, 12, 31),
-                       day(2024, 3, 1)])
+    starts = pa.array(
+        [day(2024, 1, 1), day(2024, 2, 1), day(24, 1, 1), day(9999, 12, 31), day(2024, 3, 1)]
+    )
     ends = pa.array([None, day(2024, 5, 1), None, None, day(2023, 1, 1)])
     subscriptions = pa.table(
-        {"customer_id": ["c1"] * 5, "start_date": starts, "end_date": ends,
-         "amount": pa.array([100.5] * 5), "billing_months": pa.array([1] * 5, pa.int32())}
+        {
+            "customer_id": ["c1"] * 5,
+            "start_date": starts,
+            "end_date": ends,
+            "amount": pa.array([100.5] * 5),
+            "billing_months": pa.array([1] * 5, pa.int32()),
+        }
     )
     pq.write_table(subscriptions, tmp_path / "subscriptions.parquet", row_group_size=3)
     assert _issues(tmp_path) == [
         (4, "start_date", "date-range", _message("date-range", "0024-01-01")),
         (5, "start_date", "date-range", _message("date-range", "9999-12-31")),
-        (6, "end_date", "end-after-start",
-         "end_date 2023-01-01 is not after start_date 2024-03-01"),
+        (
+            6,
+            "end_date",
+            "end-after-start",
+            "end_date 2023-01-01 is not after start_date 2024-03-01",
+        ),
     ]
 
 
 def test_typed_parquet_timestamps_count_by_their_date(tmp_path: Path) -> None:
     pq.write_table(pa.table({"customer_id": ["c1"]}), tmp_path / "customers.parquet")
-    starts = pa.array([moment(2024, 1, 1, 23, 30), moment(2024, 2, 1)],
-                      pa.timestamp("us", tz="Europe/Berlin"))
+    starts = pa.array(
+        [moment(2024, 1, 1, 23, 30), moment(2024, 2, 1)], pa.timestamp("us", tz="Europe/Berlin")
+    )
     ends = pa.array([None, moment(2024, 5, 1)], pa.timestamp("ms"))
     subscriptions = pa.table(
-        {"customer_id": ["c1"] * 2, "start_date": starts, "end_date": ends,
-         "amount": pa.array([100.5] * 2)}
+        {
+            "customer_id": ["c1"] * 2,
+            "start_date": starts,
+            "end_date": ends,
+            "amount": pa.array([100.5] * 2),
+        }
     )
     pq.write_table(subscriptions, tmp_path / "subscriptions.parquet")
     lines = read_dataset(tmp_path).lines
     assert [d.isoformat() for d in lines["start_date"].to_pylist()] == [
-        "2024-01-02", "2024-02-01",
+        "2024-01-02",
+        "2024-02-01",
     ]
     assert lines["end_date"].to_pylist()[0] is None
 
@@ -214,10 +234,12 @@ def _duckdb(folder: Path, starts: list[str]) -> Path:
     with duckdb.connect(str(path)) as con:
         con.execute("create table customers (customer_id varchar)")
         con.execute("insert into customers values ('c1')")
-        con.execute("create table subscriptions (customer_id varchar, start_date varchar, "
-                    "amount varchar)")
-        con.executemany("insert into subscriptions values ('c1', ?, '100')",
-                        [[value] for value in starts])
+        con.execute(
+            "create table subscriptions (customer_id varchar, start_date varchar, amount varchar)"
+        )
+        con.executemany(
+            "insert into subscriptions values ('c1', ?, '100')", [[value] for value in starts]
+        )
     return path
 
 
@@ -234,8 +256,13 @@ def test_plain_column_fallback_is_per_piece() -> None:
     """A plain column of many rows: rows far from a bad value keep the fast result, and
     every row gets the exact per-value decision."""
     starts = ["2024-05-01"] * 200_000
-    places = {3: "2024-1-5", 70_000: "2024-02-30", 70_001: " 2024-01-05", 140_000: "3000-01-01",
-              199_999: ""}
+    places = {
+        3: "2024-1-5",
+        70_000: "2024-02-30",
+        70_001: " 2024-01-05",
+        140_000: "3000-01-01",
+        199_999: "",
+    }
     for row, value in places.items():
         starts[row] = value
     column = pa.array(starts)

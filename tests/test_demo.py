@@ -22,10 +22,27 @@ from nrr.errors import ConfigError
 
 TABLES = ("customers", "subscriptions", "fx_rates", "customer_attributes")
 COLUMNS = {
-    "customers": ["customer_id", "name", "parent_id", "segment", "csm", "region", "channel",
-                  "size"],
-    "subscriptions": ["subscription_id", "customer_id", "start_date", "end_date", "amount",
-                      "billing_months", "currency", "kind", "product"],
+    "customers": [
+        "customer_id",
+        "name",
+        "parent_id",
+        "segment",
+        "csm",
+        "region",
+        "channel",
+        "size",
+    ],
+    "subscriptions": [
+        "subscription_id",
+        "customer_id",
+        "start_date",
+        "end_date",
+        "amount",
+        "billing_months",
+        "currency",
+        "kind",
+        "product",
+    ],
     "fx_rates": ["date", "currency", "rate"],
     "customer_attributes": ["customer_id", "attribute", "value", "valid_from"],
 }
@@ -37,8 +54,10 @@ Tables = dict[str, pd.DataFrame]
 def read_tables(directory: Path, fmt: str = "csv") -> Tables:
     """Every table as text, empty optional fields as "" (CSV) or null mapped to "" (Parquet)."""
     if fmt == "csv":
-        return {name: pd.read_csv(directory / f"{name}.csv", dtype=str, keep_default_na=False)
-                for name in TABLES}
+        return {
+            name: pd.read_csv(directory / f"{name}.csv", dtype=str, keep_default_na=False)
+            for name in TABLES
+        }
     return {name: pd.read_parquet(directory / f"{name}.parquet").fillna("") for name in TABLES}
 
 
@@ -57,9 +76,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoSummary, Tables]
 def lines(demo: tuple[DemoSummary, Tables]) -> pd.DataFrame:
     """Subscriptions with parsed dates and amounts."""
     subs = demo[1]["subscriptions"]
-    return subs.assign(start=dates(subs["start_date"]), end=dates(subs["end_date"]),
-                       value=subs["amount"].astype(float),
-                       billing=subs["billing_months"].astype(int))
+    return subs.assign(
+        start=dates(subs["start_date"]),
+        end=dates(subs["end_date"]),
+        value=subs["amount"].astype(float),
+        billing=subs["billing_months"].astype(int),
+    )
 
 
 # --- validity: the contract's rules, checked independently --------------------------------
@@ -199,7 +221,8 @@ def test_only_its_own_files_are_written(tmp_path: Path) -> None:
     generate(tmp_path, customers=20, months=3, start=date(2024, 2, 1))
     assert (tmp_path / "notes.txt").read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [f"{name}.csv" for name in TABLES] + ["notes.txt"])
+        [f"{name}.csv" for name in TABLES] + ["notes.txt"]
+    )
 
 
 # --- features the demo must show -------------------------------------------------------------
@@ -278,8 +301,9 @@ def test_attribute_values(demo: tuple[DemoSummary, Tables]) -> None:
     assert customers["name"].str.len().gt(5).all()
 
 
-def test_customers_arrive_every_month(demo: tuple[DemoSummary, Tables],
-                                      lines: pd.DataFrame) -> None:
+def test_customers_arrive_every_month(
+    demo: tuple[DemoSummary, Tables], lines: pd.DataFrame
+) -> None:
     summary = demo[0]
     arrival = lines.groupby("customer_id")["start"].min()
     installed = (arrival == pd.Timestamp(summary.first_month)).mean()
@@ -287,15 +311,19 @@ def test_customers_arrive_every_month(demo: tuple[DemoSummary, Tables],
     window = pd.date_range(summary.first_month, summary.last_month, freq="MS")
     counts = arrival.dt.to_period("M").value_counts()
     assert all(counts.get(month.to_period("M"), 0) > 0 for month in window)
-    later = counts.sort_index().iloc[1:len(window)]
+    later = counts.sort_index().iloc[1 : len(window)]
     assert later.iloc[-6:].mean() > later.iloc[:6].mean()  # a growing company
 
 
 def test_upgrades_downgrades_and_add_ons(lines: pd.DataFrame) -> None:
     recurring = lines[lines["kind"] == "recurring"]
     ends = recurring.dropna(subset=["end"])
-    replaced = ends.merge(recurring, left_on=["customer_id", "product", "end"],
-                          right_on=["customer_id", "product", "start"], suffixes=("", "_next"))
+    replaced = ends.merge(
+        recurring,
+        left_on=["customer_id", "product", "end"],
+        right_on=["customer_id", "product", "start"],
+        suffixes=("", "_next"),
+    )
     assert (replaced["value_next"] > replaced["value"]).sum() > 100
     assert (replaced["value_next"] < replaced["value"]).sum() > 10
     arrival = recurring.groupby("customer_id")["start"].transform("min")
@@ -320,10 +348,12 @@ def mrr_at(lines: pd.DataFrame, fx: pd.DataFrame, instant: pd.Timestamp) -> pd.S
     active = lines[(lines["start"] <= instant) & (lines["end"].isna() | (lines["end"] > instant))]
     same_day = active["start"].dt.day == active["end"].dt.day
     months = (active["end"].dt.year - active["start"].dt.year) * 12 + (
-        active["end"].dt.month - active["start"].dt.month)
+        active["end"].dt.month - active["start"].dt.month
+    )
     spanned = months.where(same_day, (active["end"] - active["start"]).dt.days / 30.4375)
     monthly = (active["value"] / active["billing"]).where(
-        active["kind"] == "recurring", active["value"] / spanned)
+        active["kind"] == "recurring", active["value"] / spanned
+    )
     in_force = fx[dates(fx["date"]) <= instant].drop_duplicates("currency", keep="last")
     rate = active["currency"].map(in_force.set_index("currency")["rate"].astype(float))
     return (monthly * rate.fillna(1.0)).groupby(active["customer_id"]).sum()

@@ -61,9 +61,7 @@ REQUESTS: dict[str, Callable[[Dataset], object]] = {
 
 
 @pytest.mark.parametrize("name", REQUESTS)
-def test_hash_joins_build_on_the_smaller_input(
-    larger: Dataset, tmp_path: Path, name: str
-) -> None:
+def test_hash_joins_build_on_the_smaller_input(larger: Dataset, tmp_path: Path, name: str) -> None:
     con = larger.backend.con.con
     profile = tmp_path / "profile.json"
     con.execute("PRAGMA enable_profiling = 'json'")

@@ -63,12 +63,16 @@ def test_no_ratio_is_computed_outside_the_metrics_module() -> None:
 def test_no_band_threshold_is_typed_outside_definitions() -> None:
     found = []
     for name, tree in python_files():
-        allowed = {v for key, values in OTHER_MEANINGS.items() if _within(name, key)
-                   for v in values}
+        allowed = {
+            v for key, values in OTHER_MEANINGS.items() if _within(name, key) for v in values
+        }
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Constant) and isinstance(node.value, int | float)
-                    and not isinstance(node.value, bool)
-                    and float(node.value) in THRESHOLDS - allowed):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, int | float)
+                and not isinstance(node.value, bool)
+                and float(node.value) in THRESHOLDS - allowed
+            ):
                 found.append(f"{name}:{node.lineno}: {node.value}")
     assert not found, "a band threshold outside nrr.definitions:\n" + "\n".join(found)
 

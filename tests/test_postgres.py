@@ -210,8 +210,10 @@ def test_missing_tables_and_unreadable_tables_are_issues(cluster: Cluster) -> No
         nrr.load(url)
     text = str(info.value)
     shown = cluster.url("locked", PASSWORD_USER)
-    assert f"{shown}#customers:0: -: cannot read customers: permission denied for table " \
+    assert (
+        f"{shown}#customers:0: -: cannot read customers: permission denied for table "
         "customers [file-unreadable]" in text
+    )
     assert f"{shown}:0: -: no revenue table" in text
     assert PASSWORD not in text
 
@@ -262,7 +264,9 @@ def test_password_in_the_url_is_removed_everywhere(
 
 
 def test_password_from_pgpass_file(
-    scenario_urls: dict[str, str], cluster: Cluster, tmp_path: Path,
+    scenario_urls: dict[str, str],
+    cluster: Cluster,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     passfile = tmp_path / "pgpass"
@@ -356,7 +360,9 @@ def test_row_labels_name_the_primary_key() -> None:
     data = pa.table({"a": ["acme", "x y", ""], "b": ["1", "2", "3"], "c": ["", "", ""]})
     raw = RawTable("subscriptions", "t", ["tenant", "id", "amount"], data, key=(0, 1))
     assert [raw.label(r) for r in range(3)] == [
-        "tenant=acme, id=1", "tenant='x y', id=2", "tenant='', id=3"
+        "tenant=acme, id=1",
+        "tenant='x y', id=2",
+        "tenant='', id=3",
     ]
     assert RawTable("subscriptions", "t", ["id"], data.select([1])).label(0) is None
 

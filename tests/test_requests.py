@@ -29,7 +29,8 @@ def same_rows(a: list[dict[str, object]], b: list[dict[str, object]]) -> bool:
     """Row for row, key for key; floats to within the last bits (DuckDB's parallel sums
     add in any order)."""
     return len(a) == len(b) and all(
-        x.keys() == y.keys() and all(close(x[k], y[k]) for k in x) for x, y in zip(a, b, strict=True)
+        x.keys() == y.keys() and all(close(x[k], y[k]) for k in x)
+        for x, y in zip(a, b, strict=True)
     )
 
 
@@ -76,17 +77,32 @@ def test_keyword_helpers_keep_their_signatures() -> None:
 @pytest.mark.parametrize(
     ("build", "rule", "library"),
     [
-        (lambda: ReportRequest(start=MAY, end=JAN), "start-before-end",
-         "start 2024-05-01 must be before end 2024-01-01"),
-        (lambda: CohortRequest(start=MAY, end=JAN), "start-before-end",
-         "start 2024-05-01 must be before end 2024-01-01"),
-        (lambda: ReportRequest(by=("segment", "segment")), "by-repeated",
-         "attribute 'segment' appears twice in by"),
-        (lambda: CustomersRequest(categories=("upsell",)), "category-unknown",
-         "category must be one of churn, expansion, contraction, flat, new, reactivation, "
-         "got 'upsell'"),
-        (lambda: CohortRequest(grain=Grain.YEAR), "cohort-grain",
-         "cohorts are by month or quarter, not year"),
+        (
+            lambda: ReportRequest(start=MAY, end=JAN),
+            "start-before-end",
+            "start 2024-05-01 must be before end 2024-01-01",
+        ),
+        (
+            lambda: CohortRequest(start=MAY, end=JAN),
+            "start-before-end",
+            "start 2024-05-01 must be before end 2024-01-01",
+        ),
+        (
+            lambda: ReportRequest(by=("segment", "segment")),
+            "by-repeated",
+            "attribute 'segment' appears twice in by",
+        ),
+        (
+            lambda: CustomersRequest(categories=("upsell",)),
+            "category-unknown",
+            "category must be one of churn, expansion, contraction, flat, new, reactivation, "
+            "got 'upsell'",
+        ),
+        (
+            lambda: CohortRequest(grain=Grain.YEAR),
+            "cohort-grain",
+            "cohorts are by month or quarter, not year",
+        ),
     ],
 )
 def test_library_errors_speak_library_words(build: object, rule: str, library: str) -> None:
@@ -106,7 +122,9 @@ def test_keyword_errors_name_the_keyword(ds: nrr.Dataset) -> None:
 
 def test_the_cli_says_them_with_its_options() -> None:
     ordered = RequestError(
-        "start-before-end", "{start} {first} must be before {end} {last}", ("start", "end"),
+        "start-before-end",
+        "{start} {first} must be before {end} {last}",
+        ("start", "end"),
         {"first": "2025-01-01", "last": "2024-01-01"},
     )
     assert cli_words(ordered) == "--from 2025-01-01 must be before --to 2024-01-01"
@@ -119,13 +137,19 @@ def test_the_cli_says_them_with_its_options() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["report", "--from", "2024-05-01", "--to", "2024-01-01"],
-         "--from 2024-05-01 must be before --to 2024-01-01"),
-        (["report", "--by", "segment", "--by", "segment"],
-         "a grouping is repeated in --by: segment, segment"),
+        (
+            ["report", "--from", "2024-05-01", "--to", "2024-01-01"],
+            "--from 2024-05-01 must be before --to 2024-01-01",
+        ),
+        (
+            ["report", "--by", "segment", "--by", "segment"],
+            "a grouping is repeated in --by: segment, segment",
+        ),
         (["customers", "--from", "2030-01-01"], "--from 2030-01-01 must be before --to "),
-        (["cohorts", "--grain", "quarter", "--from", "2024-01-01", "--to", "2024-02-01"],
-         "no whole quarter cohort lies inside [2024-01-01, 2024-02-01); widen --from/--to"),
+        (
+            ["cohorts", "--grain", "quarter", "--from", "2024-01-01", "--to", "2024-02-01"],
+            "no whole quarter cohort lies inside [2024-01-01, 2024-02-01); widen --from/--to",
+        ),
     ],
 )
 def test_cli_messages_are_unchanged(args: list[str], message: str) -> None:

@@ -60,22 +60,45 @@ def cluster(work: Path) -> Iterator[str]:
     }
     port = free_port()
     url = f"spark://127.0.0.1:{port}"
-    with (work / "master.log").open("w") as master_log, (work / "worker.log").open(
-        "w"
-    ) as worker_log:
+    with (
+        (work / "master.log").open("w") as master_log,
+        (work / "worker.log").open("w") as worker_log,
+    ):
         master = subprocess.Popen(
-            [str(SPARK_CLASS), "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
-             "--port", str(port), "--webui-port", str(free_port())],
-            env=env, stdout=subprocess.DEVNULL, stderr=master_log,
+            [
+                str(SPARK_CLASS),
+                "org.apache.spark.deploy.master.Master",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--webui-port",
+                str(free_port()),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=master_log,
         )
         worker = None
         try:
             wait_for(port)
             worker = subprocess.Popen(
-                [str(SPARK_CLASS), "org.apache.spark.deploy.worker.Worker", url, "--host",
-                 "127.0.0.1", "--cores", "1", "--memory", "1g", "--webui-port",
-                 str(free_port())],
-                env=env, stdout=subprocess.DEVNULL, stderr=worker_log,
+                [
+                    str(SPARK_CLASS),
+                    "org.apache.spark.deploy.worker.Worker",
+                    url,
+                    "--host",
+                    "127.0.0.1",
+                    "--cores",
+                    "1",
+                    "--memory",
+                    "1g",
+                    "--webui-port",
+                    str(free_port()),
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=worker_log,
             )
             yield url
         finally:
@@ -86,9 +109,25 @@ def cluster(work: Path) -> Iterator[str]:
 
 
 def report(*args: str, env: dict[str, str] | None = None) -> list[dict[str, object]]:
-    command = [sys.executable, "-m", "nrr", "report", str(SCENARIO), "--period", "quarter",
-               "--fiscal-year-start", "4", "--from", "2023-10-01", "--to", "2025-01-01",
-               "--format", "json", "--quiet", *args]
+    command = [
+        sys.executable,
+        "-m",
+        "nrr",
+        "report",
+        str(SCENARIO),
+        "--period",
+        "quarter",
+        "--fiscal-year-start",
+        "4",
+        "--from",
+        "2023-10-01",
+        "--to",
+        "2025-01-01",
+        "--format",
+        "json",
+        "--quiet",
+        *args,
+    ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     rows: list[dict[str, object]] = json.loads(result.stdout)

@@ -28,13 +28,17 @@ FX = "date,currency,rate\n2023-01-01,EUR,1.10\n"
 CASES: dict[str, tuple[dict[str, str | None], list[str]]] = {
     "table-missing": (
         {"customers.csv": None},
-        ["{d}:0: -: no customers table (customers.csv, customers.parquet or a customers "
-         "table) [table-missing]"],
+        [
+            "{d}:0: -: no customers table (customers.csv, customers.parquet or a customers "
+            "table) [table-missing]"
+        ],
     ),
     "table-ambiguous": (
         {"events.csv": EVENTS},
-        ["{d}:0: -: both subscriptions and events are given; keep the one that holds your "
-         "revenue [table-ambiguous]"],
+        [
+            "{d}:0: -: both subscriptions and events are given; keep the one that holds your "
+            "revenue [table-ambiguous]"
+        ],
     ),
     "file-unreadable": (
         {"customers.csv": CUSTOMERS + "c3,Gamma,,smb,extra\n"},
@@ -46,18 +50,24 @@ CASES: dict[str, tuple[dict[str, str | None], list[str]]] = {
     ),
     "column-missing": (
         {"subscriptions.csv": "customer_id,start_date\nc1,2024-01-01\n"},
-        ["{d}/subscriptions.csv:1: amount: required column 'amount' is missing from the "
-         "header [column-missing]"],
+        [
+            "{d}/subscriptions.csv:1: amount: required column 'amount' is missing from the "
+            "header [column-missing]"
+        ],
     ),
     "column-duplicate": (
         {"customers.csv": "customer_id,Segment,segment\nc1,a,b\nc2,a,b\n"},
-        ["{d}/customers.csv:1: segment: column 'segment' appears twice in the header "
-         "(names are case-insensitive) [column-duplicate]"],
+        [
+            "{d}/customers.csv:1: segment: column 'segment' appears twice in the header "
+            "(names are case-insensitive) [column-duplicate]"
+        ],
     ),
     "column-unnamed": (
         {"customers.csv": "customer_id,name,,\nc1,Acme,x,\nc2,Beta,,\n"},
-        ["{d}/customers.csv:1: -: column 3 has no name in the header but holds values: name "
-         "it, or delete the column [column-unnamed]"],
+        [
+            "{d}/customers.csv:1: -: column 3 has no name in the header but holds values: name "
+            "it, or delete the column [column-unnamed]"
+        ],
     ),
     "value-required": (
         {"subscriptions.csv": SUBS_HEADER + "c1,,,100,1,USD,recurring,core\n"},
@@ -65,18 +75,24 @@ CASES: dict[str, tuple[dict[str, str | None], list[str]]] = {
     ),
     "id-duplicate": (
         {"customers.csv": CUSTOMERS + "c1,Again,,smb\n"},
-        ["{d}/customers.csv:4: customer_id: customer_id 'c1' already appears on line 2 "
-         "[id-duplicate]"],
+        [
+            "{d}/customers.csv:4: customer_id: customer_id 'c1' already appears on line 2 "
+            "[id-duplicate]"
+        ],
     ),
     "customer-unknown": (
         {"subscriptions.csv": SUBS + "c9,2024-01-01,,5,1,USD,recurring,core\n"},
-        ["{d}/subscriptions.csv:3: customer_id: customer_id 'c9' is not in the customers "
-         "table [customer-unknown]"],
+        [
+            "{d}/subscriptions.csv:3: customer_id: customer_id 'c9' is not in the customers "
+            "table [customer-unknown]"
+        ],
     ),
     "parent-unknown": (
         {"customers.csv": CUSTOMERS + "c3,Gamma,c7,smb\n"},
-        ["{d}/customers.csv:4: parent_id: parent_id 'c7' is not a customer_id of the "
-         "customers table [parent-unknown]"],
+        [
+            "{d}/customers.csv:4: parent_id: parent_id 'c7' is not a customer_id of the "
+            "customers table [parent-unknown]"
+        ],
     ),
     "parent-cycle": (
         {"customers.csv": "customer_id,parent_id\nc1,\nc2,c3\nc3,c2\nc4,c3\n"},
@@ -91,58 +107,74 @@ CASES: dict[str, tuple[dict[str, str | None], list[str]]] = {
     ),
     "date-format": (
         {"subscriptions.csv": SUBS_HEADER + "c1,2024/01/05,,100,1,USD,recurring,core\n"},
-        ["{d}/subscriptions.csv:2: start_date: '2024/01/05' is not a valid date in "
-         "YYYY-MM-DD form [date-format]"],
+        [
+            "{d}/subscriptions.csv:2: start_date: '2024/01/05' is not a valid date in "
+            "YYYY-MM-DD form [date-format]"
+        ],
     ),
     "date-range": (
         {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,9999-12-31,100,1,USD,recurring,core\n"},
-        ["{d}/subscriptions.csv:2: end_date: '9999-12-31' is outside 1900-01-01 to 2999-12-31, "
-         "the dates nrr reads (a line that has not ended has an empty end_date) [date-range]"],
+        [
+            "{d}/subscriptions.csv:2: end_date: '9999-12-31' is outside 1900-01-01 to 2999-12-31, "
+            "the dates nrr reads (a line that has not ended has an empty end_date) [date-range]"
+        ],
     ),
     "decimal-format": (
         {"subscriptions.csv": SUBS_HEADER + 'c1,2024-01-01,,"1,000",1,USD,recurring,core\n'},
-        ["{d}/subscriptions.csv:2: amount: '1,000' is not a plain decimal number (no "
-         "currency symbols, thousands separators or exponents) [decimal-format]"],
+        [
+            "{d}/subscriptions.csv:2: amount: '1,000' is not a plain decimal number (no "
+            "currency symbols, thousands separators or exponents) [decimal-format]"
+        ],
     ),
     "integer-format": (
         {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,,100,1.5,USD,recurring,core\n"},
-        ["{d}/subscriptions.csv:2: billing_months: '1.5' is not a whole number "
-         "[integer-format]"],
+        ["{d}/subscriptions.csv:2: billing_months: '1.5' is not a whole number [integer-format]"],
     ),
     "currency-format": (
         {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,,100,1,US$,recurring,core\n"},
-        ["{d}/subscriptions.csv:2: currency: 'US$' is not a three-letter ISO 4217 code such "
-         "as USD or EUR [currency-format]"],
+        [
+            "{d}/subscriptions.csv:2: currency: 'US$' is not a three-letter ISO 4217 code such "
+            "as USD or EUR [currency-format]"
+        ],
     ),
     "amount-negative": (
         {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,,-5,1,USD,recurring,core\n"},
-        ["{d}/subscriptions.csv:2: amount: -5 is negative; amount must be >= 0 "
-         "[amount-negative]"],
+        ["{d}/subscriptions.csv:2: amount: -5 is negative; amount must be >= 0 [amount-negative]"],
     ),
     "billing-months-range": (
         {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,,100,0,USD,recurring,core\n"},
-        ["{d}/subscriptions.csv:2: billing_months: billing_months is 0; it must be >= 1 "
-         "[billing-months-range]"],
+        [
+            "{d}/subscriptions.csv:2: billing_months: billing_months is 0; it must be >= 1 "
+            "[billing-months-range]"
+        ],
     ),
     "end-after-start": (
         {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,2024-01-01,100,1,USD,,core\n"},
-        ["{d}/subscriptions.csv:2: end_date: end_date 2024-01-01 is not after start_date "
-         "2024-01-01 [end-after-start]"],
+        [
+            "{d}/subscriptions.csv:2: end_date: end_date 2024-01-01 is not after start_date "
+            "2024-01-01 [end-after-start]"
+        ],
     ),
     "kind-value": (
         {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,,100,1,USD,one-off,core\n"},
-        ["{d}/subscriptions.csv:2: kind: kind 'one-off' is not 'recurring' or 'usage' "
-         "[kind-value]"],
+        [
+            "{d}/subscriptions.csv:2: kind: kind 'one-off' is not 'recurring' or 'usage' "
+            "[kind-value]"
+        ],
     ),
     "usage-end-required": (
         {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,,100,1,USD,usage,core\n"},
-        ["{d}/subscriptions.csv:2: end_date: a usage line needs an end_date: its amount is "
-         "the charge for [start_date, end_date) [usage-end-required]"],
+        [
+            "{d}/subscriptions.csv:2: end_date: a usage line needs an end_date: its amount is "
+            "the charge for [start_date, end_date) [usage-end-required]"
+        ],
     ),
     "event-duplicate": (
         {"subscriptions.csv": None, "events.csv": EVENTS + "c1,2024-01-01,50,\n"},
-        ["{d}/events.csv:4: date: customer 'c1' already has an event on 2024-01-01 "
-         "[event-duplicate]"],
+        [
+            "{d}/events.csv:4: date: customer 'c1' already has an event on 2024-01-01 "
+            "[event-duplicate]"
+        ],
     ),
     "rate-positive": (
         {"fx_rates.csv": "date,currency,rate\n2023-01-01,EUR,0\n"},
@@ -157,35 +189,51 @@ CASES: dict[str, tuple[dict[str, str | None], list[str]]] = {
             "subscriptions.csv": SUBS_HEADER
             + "c1,2024-01-01,,100,1,EUR,,\nc2,2024-01-01,,5,1,GBP,,\n"
         },
-        ["{d}/subscriptions.csv:0: currency: currencies EUR, GBP have no fx rates; fx_rates "
-         "must quote every currency but one (the base) into that base currency "
-         "[base-currency-ambiguous]"],
+        [
+            "{d}/subscriptions.csv:0: currency: currencies EUR, GBP have no fx rates; fx_rates "
+            "must quote every currency but one (the base) into that base currency "
+            "[base-currency-ambiguous]"
+        ],
     ),
     "fx-missing": (
         {
             "subscriptions.csv": SUBS + "c2,2022-06-15,,100,1,EUR,recurring,core\n",
             "fx_rates.csv": FX,
         },
-        ["{d}/subscriptions.csv:3: currency: no EUR rate in force on 2022-06-15: add an "
-         "fx_rates row for EUR dated on or before it [fx-missing]"],
+        [
+            "{d}/subscriptions.csv:3: currency: no EUR rate in force on 2022-06-15: add an "
+            "fx_rates row for EUR dated on or before it [fx-missing]"
+        ],
     ),
     "signal-duplicate": (
-        {"signals.csv": "customer_id,date,name,value\nc1,2024-01-01,health_score,80\n"
-         "c1,2024-01-01,Health_Score ,75\nc1,2024-02-01,health_score,70\n"},
-        ["{d}/signals.csv:3: date: customer 'c1' already has a 'health_score' value on "
-         "2024-01-01 [signal-duplicate]"],
+        {
+            "signals.csv": "customer_id,date,name,value\nc1,2024-01-01,health_score,80\n"
+            "c1,2024-01-01,Health_Score ,75\nc1,2024-02-01,health_score,70\n"
+        },
+        [
+            "{d}/signals.csv:3: date: customer 'c1' already has a 'health_score' value on "
+            "2024-01-01 [signal-duplicate]"
+        ],
     ),
     "attribute-conflict": (
-        {"customer_attributes.csv": "customer_id,attribute,value,valid_from\n"
-         "c1,csm,Ann,2024-01-01\nc1,CSM ,Bob,2024-01-01\nc1,csm,Ann,2024-01-01\n"},
-        ["{d}/customer_attributes.csv:3: value: customer 'c1' already has 'csm' = 'Ann' from "
-         "2024-01-01 on line 2; this row gives 'Bob' [attribute-conflict]"],
+        {
+            "customer_attributes.csv": "customer_id,attribute,value,valid_from\n"
+            "c1,csm,Ann,2024-01-01\nc1,CSM ,Bob,2024-01-01\nc1,csm,Ann,2024-01-01\n"
+        },
+        [
+            "{d}/customer_attributes.csv:3: value: customer 'c1' already has 'csm' = 'Ann' from "
+            "2024-01-01 on line 2; this row gives 'Bob' [attribute-conflict]"
+        ],
     ),
     "attribute-reserved": (
-        {"customer_attributes.csv": "customer_id,attribute,value,valid_from\n"
-         "c1,csm,Ann,2024-01-01\nc1,Product,core,2024-01-01\n"},
-        ["{d}/customer_attributes.csv:3: attribute: attribute 'Product' is a name nrr reserves "
-         "(--by product groups by the lines' product); use another name [attribute-reserved]"],
+        {
+            "customer_attributes.csv": "customer_id,attribute,value,valid_from\n"
+            "c1,csm,Ann,2024-01-01\nc1,Product,core,2024-01-01\n"
+        },
+        [
+            "{d}/customer_attributes.csv:3: attribute: attribute 'Product' is a name nrr reserves "
+            "(--by product groups by the lines' product); use another name [attribute-reserved]"
+        ],
     ),
 }
 
@@ -283,9 +331,7 @@ def test_duckdb_file_is_validated_like_a_folder(tmp_path: Path) -> None:
     con = duckdb.connect(str(path))
     con.execute("create table customers (customer_id varchar, parent_id varchar)")
     con.execute("insert into customers values ('c1', null), ('c2', 'c9')")
-    con.execute(
-        "create table subscriptions (customer_id varchar, start_date date, amount double)"
-    )
+    con.execute("create table subscriptions (customer_id varchar, start_date date, amount double)")
     con.execute("insert into subscriptions values ('c1', date '2024-01-01', 10)")
     con.close()
     code, lines, _ = validate(path)
@@ -331,8 +377,10 @@ def test_parquet_text_that_is_not_utf8_is_an_issue(tmp_path: Path) -> None:
 
 def _report(folder: Path, **options: object) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = (
-        nrr.load(folder).report(period="month", start="2024-01-01", end="2024-04-01", **options)
-        .to_pandas().to_dict("records")
+        nrr.load(folder)
+        .report(period="month", start="2024-01-01", end="2024-04-01", **options)
+        .to_pandas()
+        .to_dict("records")
     )
     return rows
 
@@ -410,13 +458,13 @@ def test_events_currency_in_any_case(tmp_path: Path) -> None:
 
 
 def test_rate_duplicate_compares_codes_in_any_case(tmp_path: Path) -> None:
-    write(tmp_path, {"fx_rates.csv": "date,currency,rate\n2023-01-01,eur,1.1\n"
-                     "2023-01-01, EUR,1.2\n"})
+    write(
+        tmp_path, {"fx_rates.csv": "date,currency,rate\n2023-01-01,eur,1.1\n2023-01-01, EUR,1.2\n"}
+    )
     code, lines, _ = validate(tmp_path)
     assert code == 1
     assert lines[0] == (
-        f"{tmp_path}/fx_rates.csv:3: date: EUR already has a rate on 2023-01-01 "
-        "[rate-duplicate]"
+        f"{tmp_path}/fx_rates.csv:3: date: EUR already has a rate on 2023-01-01 [rate-duplicate]"
     )
 
 
@@ -424,8 +472,10 @@ def test_base_currency_compares_codes_in_any_case(tmp_path: Path) -> None:
     """'eur' and 'EUR' without rates are one rateless currency: the base, not two."""
     write(
         tmp_path,
-        {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,,100,1,eur,recurring,core\n"
-         "c2,2024-01-01,,100,1,EUR,recurring,core\n"},
+        {
+            "subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,,100,1,eur,recurring,core\n"
+            "c2,2024-01-01,,100,1,EUR,recurring,core\n"
+        },
     )
     code, lines, stdout = validate(tmp_path)
     assert (code, lines) == (0, [])

@@ -163,9 +163,7 @@ class Dataset:
         The same as ``run(CohortRequest(...))``.
         """
         return self._cohorts(
-            api_requests.cohort_request(
-                grain, start, end, by, level, currency, fiscal_year_start
-            )
+            api_requests.cohort_request(grain, start, end, by, level, currency, fiscal_year_start)
         )
 
     def explain(self, request: ReportRequest) -> str:
@@ -219,8 +217,11 @@ class Dataset:
     def _monthly(self, request: ReportRequest, spine: Sequence[Period]) -> Report:
         """The snapshot monthly report covering ``spine``, for the compounded method."""
         monthly = replace(
-            request, grain=Grain.MONTH, method=Method.SNAPSHOT,
-            start=min(p.start for p in spine), end=max(p.end for p in spine),
+            request,
+            grain=Grain.MONTH,
+            method=Method.SNAPSHOT,
+            start=min(p.start for p in spine),
+            end=max(p.end for p in spine),
         )
         return self._report(monthly)
 

@@ -146,8 +146,7 @@ def check_currency(staged: StagedData, currency: str, first: date) -> None:
     if dates.empty:
         raise RequestError(
             "currency-unknown",
-            "cannot report in {code}: fx_rates has no {code} rate (currencies with rates: "
-            "{known})",
+            "cannot report in {code}: fx_rates has no {code} rate (currencies with rates: {known})",
             ("currency",),
             {"code": currency, "known": ", ".join(sorted(set(fx["currency"])))},
         )

@@ -184,7 +184,6 @@ def check_range(start: date | None, end: date | None) -> None:
         )
 
 
-
 CATEGORIES = ("churn", "expansion", "contraction", "flat", "new", "reactivation")
 
 
@@ -228,7 +227,9 @@ class CohortRequest:
     def __post_init__(self) -> None:
         if self.grain not in (Grain.MONTH, Grain.QUARTER):
             raise RequestError(
-                "cohort-grain", "cohorts are by month or quarter, not {value}", ("grain",),
+                "cohort-grain",
+                "cohorts are by month or quarter, not {value}",
+                ("grain",),
                 {"value": self.grain.value},
             )
         check_range(self.start, self.end)

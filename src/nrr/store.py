@@ -53,6 +53,7 @@ class NotFoundError(ConfigError):
 
 BUSY_TIMEOUT_SECONDS = 10  # how long a write waits for another process's write to finish
 
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -242,9 +243,7 @@ class Store:
                     f"the new order must list each of the dashboard's widgets once: {held}"
                 )
             for position, widget_id in enumerate(widget_ids):
-                con.execute(
-                    "UPDATE widgets SET position = ? WHERE id = ?", (position, widget_id)
-                )
+                con.execute("UPDATE widgets SET position = ? WHERE id = ?", (position, widget_id))
         return self.dashboard(dashboard_id)
 
 

@@ -23,9 +23,22 @@ class Server:
     def start(self, timeout: float = 60.0) -> Server:
         with self.log.open("wb") as sink:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "nrr", "serve", str(self.data), "--host", "127.0.0.1",
-                 "--port", "0", "--store", str(self.store)],
-                stdout=subprocess.DEVNULL, stderr=sink, stdin=subprocess.DEVNULL,
+                [
+                    sys.executable,
+                    "-m",
+                    "nrr",
+                    "serve",
+                    str(self.data),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "0",
+                    "--store",
+                    str(self.store),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=sink,
+                stdin=subprocess.DEVNULL,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -55,7 +68,9 @@ class Server:
         return self.start()
 
     def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None,
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
         self.stop()

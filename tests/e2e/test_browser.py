@@ -43,9 +43,24 @@ def shown_bars(page: Page, selector: str) -> dict[str, Any]:
 
 def cli_report(data: Path, request: dict[str, Any]) -> list[dict[str, Any]]:
     """``nrr report --format json`` for the request the widget says it ran."""
-    args = [sys.executable, "-m", "nrr", "report", str(data), "--period", request["period"],
-            "--from", request["start"], "--to", request["end"], "--level", request["level"],
-            "--format", "json", "--quiet"]
+    args = [
+        sys.executable,
+        "-m",
+        "nrr",
+        "report",
+        str(data),
+        "--period",
+        request["period"],
+        "--from",
+        request["start"],
+        "--to",
+        request["end"],
+        "--level",
+        request["level"],
+        "--format",
+        "json",
+        "--quiet",
+    ]
     for group in request["by"]:
         args += ["--by", group]
     done = subprocess.run(args, capture_output=True, text=True, timeout=120, check=True)
@@ -68,8 +83,12 @@ def test_overview_draws_the_trend_with_the_100_percent_line(server: Server, page
     expect(page.locator("[data-kpi=nrr] .kpi-value")).to_have_text(re.compile(r"^\d+\.\d%$"))
     expect(page.locator("[data-kpi=mrr] .kpi-value")).to_have_text(re.compile(r"^\$[\d,]+$"))
     nrr_tile = page.locator("[data-kpi=nrr]")
-    assert nrr_tile.get_attribute("data-band") in {"exceptional", "healthy", "concerning",
-                                                   "critical"}
+    assert nrr_tile.get_attribute("data-band") in {
+        "exceptional",
+        "healthy",
+        "concerning",
+        "critical",
+    }
     assert page.locator("#breakdown tbody tr").count() == 24
     page.wait_for_selector("#bridge .main-svg")
     screenshot(page, "overview")

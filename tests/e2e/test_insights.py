@@ -28,8 +28,9 @@ def test_forecast_overlay_and_signals_page(server: Server, page: Page) -> None:
     forecast = next(t for t in traces if t["name"] == "Forecast")
     history = next(t for t in traces if t["name"] == "NRR")
     bands = [t for t in traces if t["fill"] == "tonexty"]
-    expected = httpx.get(f"{server.url}/api/forecast",
-                         params={"period": "quarter", "horizon": 4, "metric": "nrr"}).json()
+    expected = httpx.get(
+        f"{server.url}/api/forecast", params={"period": "quarter", "horizon": 4, "metric": "nrr"}
+    ).json()
     assert forecast["dash"] == "dash"
     assert forecast["x"] == [history["x"][-1], "2025 Q1", "2025 Q2", "2025 Q3", "2025 Q4"]
     assert forecast["y"][0] == pytest.approx(history["y"][-1])  # continues from the last actual
@@ -47,9 +48,10 @@ def test_forecast_overlay_and_signals_page(server: Server, page: Page) -> None:
     page.wait_for_url("**/signals")
     page.wait_for_selector("#rates .main-svg")
     page.wait_for_selector("#buckets .main-svg")
-    body = httpx.get(f"{server.url}/api/signals",
-                     params={"period": "month", "correlate": "health_score",
-                             "buckets": 4}).json()
+    body = httpx.get(
+        f"{server.url}/api/signals",
+        params={"period": "month", "correlate": "health_score", "buckets": 4},
+    ).json()
     rows = page.locator("#indicators tbody tr")
     expect(rows).to_have_count(24)
     flagged = page.locator("#indicators tbody tr[data-warning=yes]")

@@ -27,8 +27,10 @@ SUBS_HEADER = "customer_id,start_date,end_date,amount,currency\n"
 SUBS = SUBS_HEADER + "c1,2024-01-01,,100,USD\nc2,2024-02-01,2024-06-01,50,USD\n"
 
 # FILE:LINE: COLUMN: message [rule-id]   (FILE never holds ": "; COLUMN may be "-")
-ISSUE = re.compile(r"^(?P<file>.+?):(?P<line>\d+): (?P<column>.*?): (?P<message>.+) "
-                   r"\[(?P<rule>[a-z-]+)\]$")
+ISSUE = re.compile(
+    r"^(?P<file>.+?):(?P<line>\d+): (?P<column>.*?): (?P<message>.+) "
+    r"\[(?P<rule>[a-z-]+)\]$"
+)
 SUMMARY = re.compile(r"^\d+ errors? in \d+ files?; nothing was computed\.")
 
 
@@ -120,16 +122,25 @@ def _numeric(text: str) -> bool:
 
 def assert_bridge(row: Mapping[str, Any]) -> None:
     """The bridge of docs/definitions.md holds, and NRR/GRR follow from their terms."""
-    terms = [row["total_mrr_start"], row["new_mrr"], row["reactivation_mrr"],
-             row["expansion_mrr"], -row["contraction_mrr"], -row["churn_mrr"]]
+    terms = [
+        row["total_mrr_start"],
+        row["new_mrr"],
+        row["reactivation_mrr"],
+        row["expansion_mrr"],
+        -row["contraction_mrr"],
+        -row["churn_mrr"],
+    ]
     assert all(math.isfinite(t) for t in [*terms, row["total_mrr_end"]]), row
     scale = max(1.0, sum(abs(t) for t in terms), abs(row["total_mrr_end"]))
     assert abs(row["total_mrr_end"] - sum(terms)) <= 1e-9 * scale, row
     assert min(row["expansion_mrr"], row["contraction_mrr"], row["churn_mrr"]) >= 0, row
     if row["starting_mrr"] > 0:
         nrr = row["ending_mrr"] / row["starting_mrr"] * 100
-        grr = (row["starting_mrr"] - row["contraction_mrr"] - row["churn_mrr"]) / row[
-            "starting_mrr"] * 100
+        grr = (
+            (row["starting_mrr"] - row["contraction_mrr"] - row["churn_mrr"])
+            / row["starting_mrr"]
+            * 100
+        )
         assert math.isclose(row["nrr"], nrr, rel_tol=1e-9, abs_tol=1e-9), row
         assert math.isclose(row["grr"], grr, rel_tol=1e-9, abs_tol=1e-9), row
     else:

@@ -64,8 +64,9 @@ def test_serve_binds_loopback_by_default(
     monkeypatch.delenv("NRR_TOKEN", raising=False)
     host = next(p for p in command.serve.params if p.name == "host")
     assert host.default == "127.0.0.1"
-    result = CliRunner().invoke(cli, ["serve", str(demo_dir), "--port", "0", "--store",
-                                      str(tmp_path / "s.sqlite")])
+    result = CliRunner().invoke(
+        cli, ["serve", str(demo_dir), "--port", "0", "--store", str(tmp_path / "s.sqlite")]
+    )
     assert result.exit_code == 0, result.output
     assert FakeServer.seen["address"] == "127.0.0.1"
 
@@ -73,7 +74,10 @@ def test_serve_binds_loopback_by_default(
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "10.1.2.3", "nrr.example.com"])
 @pytest.mark.parametrize("token", [None, ""])
 def test_other_addresses_need_a_non_empty_token(
-    host: str, token: str | None, demo_dir: Path, tmp_path: Path,
+    host: str,
+    token: str | None,
+    demo_dir: Path,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr("uvicorn.Server", FakeServer)
@@ -111,8 +115,13 @@ def guarded(dataset: Dataset, tmp_path: Path) -> Iterator[TestClient]:
 def test_every_route_demands_the_token(guarded: TestClient) -> None:
     routes = every_route(guarded.app.routes)  # type: ignore[attr-defined]
     assert len(routes) >= 25 and ("GET", "/openapi.json") in routes
-    wrong = [{}, {"authorization": "Bearer nope"}, {"authorization": f"Basic {TOKEN}"},
-             {"cookie": f"{auth.COOKIE}=nope"}, {"authorization": f"Bearer {TOKEN[:-1]}"}]
+    wrong = [
+        {},
+        {"authorization": "Bearer nope"},
+        {"authorization": f"Basic {TOKEN}"},
+        {"cookie": f"{auth.COOKIE}=nope"},
+        {"authorization": f"Bearer {TOKEN[:-1]}"},
+    ]
     for method, path in routes:
         for headers in wrong:
             response = guarded.request(method, path, headers=headers)
@@ -143,8 +152,10 @@ def test_every_form_of_the_token_is_compared_in_constant_time(
         assert guarded.get("/api/attributes", **request).status_code == 401
         assert offered in compared
     compared.clear()
-    assert guarded.get("/api/attributes", headers={"authorization": f"Bearer {TOKEN}"}
-                       ).status_code == 200
+    assert (
+        guarded.get("/api/attributes", headers={"authorization": f"Bearer {TOKEN}"}).status_code
+        == 200
+    )
     assert compared == [TOKEN.encode()]
 
 
@@ -187,8 +198,9 @@ def test_cross_site_writes_are_refused(
             assert "cross-site request refused" in response.json()["error"]
         assert client.get("/api/dashboards").json() == before
         assert client.get("/api/report", headers=headers).status_code == 200  # reads are fine
-        assert "access-control-allow-origin" not in client.get(
-            "/api/report", headers=headers).headers
+        assert (
+            "access-control-allow-origin" not in client.get("/api/report", headers=headers).headers
+        )
 
 
 def test_same_origin_pages_and_scripts_may_write(dataset: Dataset, tmp_path: Path) -> None:
@@ -203,8 +215,11 @@ def test_same_origin_pages_and_scripts_may_write(dataset: Dataset, tmp_path: Pat
 def test_a_cross_site_form_cannot_post_json(dataset: Dataset, tmp_path: Path) -> None:
     """Old browsers send no Origin: a form's text/plain body must still not be taken as JSON."""
     with client_for(dataset, tmp_path / "s.sqlite") as client:
-        response = client.post("/api/dashboards", content=b'{"name": "planted"}',
-                               headers={"content-type": "text/plain"})
+        response = client.post(
+            "/api/dashboards",
+            content=b'{"name": "planted"}',
+            headers={"content-type": "text/plain"},
+        )
         assert response.status_code == 422
         assert client.get("/api/dashboards").json()["dashboards"] == []
 
@@ -244,9 +259,22 @@ def _serve(data: Path, store: Path, log: Path) -> subprocess.Popen[bytes]:
     env.pop("NRR_TOKEN", None)
     with log.open("wb") as sink:
         return subprocess.Popen(
-            [*_without_write_privilege(), sys.executable, "-m", "nrr", "serve", str(data),
-             "--port", "0", "--store", str(store)],
-            stdout=subprocess.DEVNULL, stderr=sink, stdin=subprocess.DEVNULL, env=env,
+            [
+                *_without_write_privilege(),
+                sys.executable,
+                "-m",
+                "nrr",
+                "serve",
+                str(data),
+                "--port",
+                "0",
+                "--store",
+                str(store),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=sink,
+            stdin=subprocess.DEVNULL,
+            env=env,
             cwd=store.parent,
         )
 
@@ -264,8 +292,12 @@ def _url(process: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> st
 def test_the_data_folder_really_is_read_only_to_the_server(demo_dir: Path) -> None:
     """The test below proves something only if the server could not write there anyway."""
     base = _world_readable_copy(demo_dir)
-    probe = [*_without_write_privilege(), sys.executable, "-c",
-             f"open({str(base / 'data' / 'probe')!r}, 'w')"]
+    probe = [
+        *_without_write_privilege(),
+        sys.executable,
+        "-c",
+        f"open({str(base / 'data' / 'probe')!r}, 'w')",
+    ]
     result = subprocess.run(probe, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and "PermissionError" in result.stderr
     shutil.rmtree(base, ignore_errors=True)
@@ -282,8 +314,13 @@ def test_the_server_never_writes_the_data_folder(demo_dir: Path) -> None:
             board = client.post("/api/dashboards", json={"name": "kept"}).json()["dashboard"]
             added = client.post(f"/api/dashboards/{board['id']}/widgets", json=widget_body())
             assert added.status_code == 201, added.text
-            for path in ("/", "/api/report", f"/api/widgets/{added.json()['widget']['id']}/data",
-                         "/api/customers?period=quarter", "/api/report?format=csv"):
+            for path in (
+                "/",
+                "/api/report",
+                f"/api/widgets/{added.json()['widget']['id']}/data",
+                "/api/customers?period=quarter",
+                "/api/report?format=csv",
+            ):
                 assert client.get(path).status_code == 200, path
     finally:
         process.terminate()
@@ -297,8 +334,18 @@ def test_the_server_never_writes_the_data_folder(demo_dir: Path) -> None:
 # --- no request path reaches the filesystem ------------------------------------------
 _OPENED: list[str] = []
 _RECORDING = threading.Event()
-_EVENTS = frozenset({"open", "os.listdir", "os.scandir", "os.remove", "os.rename",
-                     "shutil.rmtree", "os.mkdir", "sqlite3.connect"})
+_EVENTS = frozenset(
+    {
+        "open",
+        "os.listdir",
+        "os.scandir",
+        "os.remove",
+        "os.rename",
+        "shutil.rmtree",
+        "os.mkdir",
+        "sqlite3.connect",
+    }
+)
 
 
 def _recorder(opened: list[str], recording: threading.Event) -> Any:
@@ -343,9 +390,18 @@ HOSTILE_GETS = [
 
 def test_no_request_path_reaches_the_filesystem(demo_dir: Path, tmp_path: Path) -> None:
     store = tmp_path / "state" / "s.sqlite"
-    allowed = [str(store.parent), str(demo_dir), str(Path(auth.__file__).parent),
-               sys.prefix, sys.base_prefix, "/proc", "/sys", "/dev", "/etc/localtime",
-               "/usr/share/zoneinfo"]
+    allowed = [
+        str(store.parent),
+        str(demo_dir),
+        str(Path(auth.__file__).parent),
+        sys.prefix,
+        sys.base_prefix,
+        "/proc",
+        "/sys",
+        "/dev",
+        "/etc/localtime",
+        "/usr/share/zoneinfo",
+    ]
     with client_for(demo_dir, store) as client:
         client.get("/")  # warm caches and lazy imports before recording
         hostile_posts = [
@@ -380,8 +436,16 @@ def test_a_public_name_for_a_proxy_needs_a_token(
 ) -> None:
     monkeypatch.setattr("uvicorn.Server", FakeServer)
     monkeypatch.delenv("NRR_TOKEN", raising=False)
-    args = ["serve", str(demo_dir), "--port", "0", "--store", str(tmp_path / "s.sqlite"),
-            "--allow-host", "nrr.example.com"]
+    args = [
+        "serve",
+        str(demo_dir),
+        "--port",
+        "0",
+        "--store",
+        str(tmp_path / "s.sqlite"),
+        "--allow-host",
+        "nrr.example.com",
+    ]
     refused = CliRunner().invoke(cli, args)
     assert refused.exit_code == 2 and "without a token" in refused.stderr
     served = CliRunner(env={"NRR_TOKEN": TOKEN}).invoke(cli, args)
@@ -390,10 +454,12 @@ def test_a_public_name_for_a_proxy_needs_a_token(
     proxied = {"host": "nrr.example.com", "authorization": f"Bearer {TOKEN}"}
     with TestClient(FakeServer.seen["app"], base_url="http://127.0.0.1:8050") as client:
         assert client.get("/api/attributes", headers=proxied).status_code == 200
-        write = client.post("/api/dashboards", json={"name": "via proxy"},
-                            headers={**proxied, "origin": "https://nrr.example.com"})
+        write = client.post(
+            "/api/dashboards",
+            json={"name": "via proxy"},
+            headers={**proxied, "origin": "https://nrr.example.com"},
+        )
         assert write.status_code == 201, write.text
         other = client.get("/api/attributes", headers={**proxied, "host": "evil.example"})
         assert other.status_code == 400
-        assert client.get("/api/attributes", headers={"host": "nrr.example.com"}
-                          ).status_code == 401
+        assert client.get("/api/attributes", headers={"host": "nrr.example.com"}).status_code == 401

@@ -37,8 +37,12 @@ from nrr.web.app import create_app
 from tests.web.helpers import TestClient, make_demo, widget_body
 
 EXAMPLES = int(os.environ.get("NRR_API_FUZZ_EXAMPLES", "12"))
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 OPERATIONS = sorted(
     (method, re.sub(r":\w+}", "}", route.path))
     for route in api.router.routes
@@ -75,8 +79,9 @@ def test_operation_answers_as_documented(
 ) -> None:
     operation = api_schema[path][method]
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
     @given(case=operation.as_strategy(generation_mode=mode), data=st.data())
     def check(case: Any, data: st.DataObject) -> None:
         for name in ("dashboard_id", "widget_id"):

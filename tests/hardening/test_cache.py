@@ -67,10 +67,12 @@ def test_a_repeated_request_is_answered_from_the_cache(
     assert other.status_code == 200 and len(runs) > computed  # a different request computes
 
 
-@pytest.mark.parametrize("path", ["/api/customers", "/api/cohorts", "/api/periods",
-                                  "/api/report?format=csv"])
-def test_every_data_endpoint_is_cached(path: str, client: TestClient, runs: list[object],
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "path", ["/api/customers", "/api/cohorts", "/api/periods", "/api/report?format=csv"]
+)
+def test_every_data_endpoint_is_cached(
+    path: str, client: TestClient, runs: list[object], monkeypatch: pytest.MonkeyPatch
+) -> None:
     state = client.app.state.nrr  # type: ignore[attr-defined]
     first = client.get(path)
     assert first.status_code == 200, first.text
@@ -90,8 +92,9 @@ def test_widget_data_is_cached_until_the_widget_changes(
     first = client.get(url).json()
     computed = len(runs)
     assert client.get(url).json() == first and len(runs) == computed
-    patched = client.patch(f"/api/widgets/{widget['widget']['id']}",
-                           json={"spec": widget_body(metric="grr")["spec"]})
+    patched = client.patch(
+        f"/api/widgets/{widget['widget']['id']}", json={"spec": widget_body(metric="grr")["spec"]}
+    )
     assert patched.status_code == 200
     changed = client.get(url).json()
     assert changed["metric"] == "grr" and len(runs) > computed
@@ -111,8 +114,10 @@ def test_changed_data_is_reloaded_and_the_cache_dropped(
     after = total_mrr(client)
     assert len(runs) > computed  # recomputed, not served from the cache
     assert after == pytest.approx(before + 1234.5)
-    assert client.get("/api/report", params={"period": "month"}).json()["rows"][-1][
-        "period_start"] == month
+    assert (
+        client.get("/api/report", params={"period": "month"}).json()["rows"][-1]["period_start"]
+        == month
+    )
 
 
 def test_data_that_breaks_the_contract_answers_503_until_fixed(
@@ -132,9 +137,7 @@ def test_data_that_breaks_the_contract_answers_503_until_fixed(
     assert total_mrr(client) == pytest.approx(before)
 
 
-def test_concurrent_identical_requests_compute_once(
-    client: TestClient, runs: list[object]
-) -> None:
+def test_concurrent_identical_requests_compute_once(client: TestClient, runs: list[object]) -> None:
     client.get("/api/attributes")  # settle the dataset's own start-up work
     start = len(runs)
     client.get("/api/report", params={"period": "ttm", "fiscal_year_start": 2})  # same work

@@ -59,8 +59,9 @@ class Burst:
                     board = client.post("/api/dashboards", json={"name": name})
                     board.raise_for_status()
                     board_id = board.json()["dashboard"]["id"]
-                    widget = client.post(f"/api/dashboards/{board_id}/widgets",
-                                         json=widget_body(name))
+                    widget = client.post(
+                        f"/api/dashboards/{board_id}/widgets", json=widget_body(name)
+                    )
                     widget.raise_for_status()
                 except httpx.HTTPError:
                     return  # the server is gone: nothing after this was acknowledged
@@ -118,8 +119,10 @@ def test_acknowledged_writes_survive_sigkill(demo_dir: Path, tmp_path: Path) -> 
 
 def test_two_servers_share_one_store(demo_dir: Path, tmp_path: Path) -> None:
     store = tmp_path / "shared.sqlite"
-    with serving(demo_dir, store, tmp_path / "a.log") as a, \
-            serving(demo_dir, store, tmp_path / "b.log") as b:
+    with (
+        serving(demo_dir, store, tmp_path / "a.log") as a,
+        serving(demo_dir, store, tmp_path / "b.log") as b,
+    ):
         with Burst([a.url, b.url]) as burst:
             burst.wait_for(60)
         seen_by_a, seen_by_b = stored(a.url), stored(b.url)

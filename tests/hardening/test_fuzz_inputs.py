@@ -36,7 +36,8 @@ from tests.strategies import DrawFn, GeneratedDataset, any_datasets
 
 EXAMPLES = int(os.environ.get("NRR_FUZZ_EXAMPLES", "25"))
 FUZZ = settings(
-    max_examples=EXAMPLES, deadline=None,
+    max_examples=EXAMPLES,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 Tables = dict[str, tuple[list[str], list[list[str]]]]
@@ -44,12 +45,58 @@ Files = dict[str, bytes]
 Quoting = Literal[0, 1, 2, 3]
 
 NASTY = [
-    "", " ", "  12  ", "1,000", "$5", "€5", "1 000", "1e3", "-0", "-5", "0", "0.000001",
-    "NaN", "inf", "-inf", "9" * 400, "1" * 19, "١٢٣", "12.", ".5", "+3", "0x10",
-    "2024/01/01", "2024-02-30", "2023-02-29", "2024-13-01", "0000-01-01", "1899-12-31",
-    "9999-12-31", "2024-01-01T00:00:00", " 2024-01-01 ", "usd", "EUR", "XXX", "US",
-    '"', '""', "a,b", "a\nb", "a\r\nb", "\x00", "\ufeff", "é", "c01", "c02", "recurring",
-    "usage", "one-off", "segment", "customer_id", "=1+1", "../../etc/passwd",
+    "",
+    " ",
+    "  12  ",
+    "1,000",
+    "$5",
+    "€5",
+    "1 000",
+    "1e3",
+    "-0",
+    "-5",
+    "0",
+    "0.000001",
+    "NaN",
+    "inf",
+    "-inf",
+    "9" * 400,
+    "1" * 19,
+    "١٢٣",
+    "12.",
+    ".5",
+    "+3",
+    "0x10",
+    "2024/01/01",
+    "2024-02-30",
+    "2023-02-29",
+    "2024-13-01",
+    "0000-01-01",
+    "1899-12-31",
+    "9999-12-31",
+    "2024-01-01T00:00:00",
+    " 2024-01-01 ",
+    "usd",
+    "EUR",
+    "XXX",
+    "US",
+    '"',
+    '""',
+    "a,b",
+    "a\nb",
+    "a\r\nb",
+    "\x00",
+    "\ufeff",
+    "é",
+    "c01",
+    "c02",
+    "recurring",
+    "usage",
+    "one-off",
+    "segment",
+    "customer_id",
+    "=1+1",
+    "../../etc/passwd",
 ]
 
 
@@ -57,8 +104,15 @@ def tables_of(dataset: GeneratedDataset) -> Tables:
     return {name: (list(h), [list(r) for r in rows]) for name, (h, rows) in dataset.tables.items()}
 
 
-def to_csv(header: list[str], rows: list[list[str]], *, quoting: Quoting = csv.QUOTE_MINIMAL,
-           newline: str = "\n", bom: bool = False, trailing: str = "") -> bytes:
+def to_csv(
+    header: list[str],
+    rows: list[list[str]],
+    *,
+    quoting: Quoting = csv.QUOTE_MINIMAL,
+    newline: str = "\n",
+    bom: bool = False,
+    trailing: str = "",
+) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=quoting, lineterminator=newline)
     writer.writerow(header)
@@ -120,7 +174,14 @@ def _table(draw: DrawFn, tables: Tables) -> None:
 
 
 TABLE_MUTATIONS: list[Callable[[DrawFn, Tables], None]] = [
-    _cell, _cell, _cell, _header, _drop_column, _double_column, _rows, _table,
+    _cell,
+    _cell,
+    _cell,
+    _header,
+    _drop_column,
+    _double_column,
+    _rows,
+    _table,
 ]
 
 
@@ -129,31 +190,41 @@ def _bytes(draw: DrawFn, data: bytes) -> bytes:
     at = draw(st.integers(0, len(data)))
     kind = draw(st.sampled_from(["insert", "delete", "flip", "truncate", "repeat"]))
     if kind == "insert":
-        noise = draw(st.sampled_from([b'"', b",", b"\n", b"\r", b"\x00", b"\xff", b"\xc3",
-                                      b"\xef\xbb\xbf"]) | st.binary(max_size=6))
+        noise = draw(
+            st.sampled_from([b'"', b",", b"\n", b"\r", b"\x00", b"\xff", b"\xc3", b"\xef\xbb\xbf"])
+            | st.binary(max_size=6)
+        )
         return data[:at] + bytes(noise) + data[at:]
     if kind == "delete":
-        return data[:at] + data[at + draw(st.integers(1, 8)):]
+        return data[:at] + data[at + draw(st.integers(1, 8)) :]
     if kind == "flip" and at < len(data):
-        return data[:at] + bytes([data[at] ^ draw(st.integers(1, 255))]) + data[at + 1:]
+        return data[:at] + bytes([data[at] ^ draw(st.integers(1, 255))]) + data[at + 1 :]
     if kind == "repeat":
-        return data[:at] + data[max(0, at - 40):at] + data[at:]
+        return data[:at] + data[max(0, at - 40) : at] + data[at:]
     return data[:at]
 
 
 # --- Parquet -----------------------------------------------------------------------------
 TYPED: dict[str, pa.DataType] = {
-    "start_date": pa.date32(), "end_date": pa.date32(), "date": pa.date32(),
-    "valid_from": pa.timestamp("ms"), "amount": pa.float64(), "mrr": pa.float64(),
-    "rate": pa.decimal128(12, 4), "billing_months": pa.int64(),
+    "start_date": pa.date32(),
+    "end_date": pa.date32(),
+    "date": pa.date32(),
+    "valid_from": pa.timestamp("ms"),
+    "amount": pa.float64(),
+    "mrr": pa.float64(),
+    "rate": pa.decimal128(12, 4),
+    "billing_months": pa.int64(),
 }
 
 
 def _parquet_column(draw: DrawFn, name: str, values: list[str]) -> pa.Array:
     """The column as text, or typed when every value converts, or something stranger."""
     text = pa.array(values, pa.string())
-    choice = draw(st.sampled_from(["text", "typed", "typed", "nulls", "dictionary", "large",
-                                   "list", "binary"]))
+    choice = draw(
+        st.sampled_from(
+            ["text", "typed", "typed", "nulls", "dictionary", "large", "list", "binary"]
+        )
+    )
     if choice == "typed" and name.lower() in TYPED:
         try:
             cleaned = pa.array([v if v.strip() else None for v in values], pa.string())
@@ -175,8 +246,9 @@ def _parquet_column(draw: DrawFn, name: str, values: list[str]) -> pa.Array:
 
 def to_parquet(draw: DrawFn, header: list[str], rows: list[list[str]]) -> bytes:
     names = [name if name not in header[:i] else f"{name}_{i}" for i, name in enumerate(header)]
-    columns = [_parquet_column(draw, name, [row[i] for row in rows]) for i, name in
-               enumerate(names)]
+    columns = [
+        _parquet_column(draw, name, [row[i] for row in rows]) for i, name in enumerate(names)
+    ]
     sink = io.BytesIO()
     pq.write_table(pa.table(columns, names=names), sink)
     return sink.getvalue()
@@ -196,8 +268,9 @@ def damaged(draw: DrawFn) -> Files:
         if draw(st.integers(0, 3)) == 0:
             files[f"{name}.parquet"] = to_parquet(draw, header, rows)
         else:
-            files[f"{name}.csv"] = to_csv(header, rows, newline=draw(st.sampled_from(["\n",
-                                                                                      "\r\n"])))
+            files[f"{name}.csv"] = to_csv(
+                header, rows, newline=draw(st.sampled_from(["\n", "\r\n"]))
+            )
     for _ in range(draw(st.integers(0, 2))):
         name = draw(st.sampled_from(sorted(files)))
         files[name] = _bytes(draw, files[name])
@@ -249,14 +322,17 @@ def presentations(draw: DrawFn) -> tuple[GeneratedDataset, Files]:
         header = [header[i].upper() if draw(st.booleans()) else header[i] for i in order]
         rows = [[row[i] for i in order] for row in rows]
         if draw(st.integers(0, 4)) == 0:
-            table = pa.table([pa.array([r[i] for r in rows], pa.string())
-                              for i in range(len(header))], names=header)
+            table = pa.table(
+                [pa.array([r[i] for r in rows], pa.string()) for i in range(len(header))],
+                names=header,
+            )
             sink = io.BytesIO()
             pq.write_table(table, sink)
             files[f"{name}.parquet"] = sink.getvalue()
             continue
         files[f"{name}.csv"] = to_csv(
-            header, rows,
+            header,
+            rows,
             quoting=draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL])),
             newline=draw(st.sampled_from(["\n", "\r\n"])),
             bom=draw(st.booleans()),

@@ -26,7 +26,10 @@ TIMEOUT = 300
 def nrr(*args: str | Path) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         [sys.executable, "-m", "nrr", *map(str, args)],
-        capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        stdin=subprocess.DEVNULL,
     )
     assert "Traceback" not in result.stdout + result.stderr, result.stderr[-2000:]
     return result
@@ -45,14 +48,18 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
         )
     total_cents = 0
     with (folder / "subscriptions.csv").open("w", newline="") as out:
-        out.write("customer_id,start_date,end_date,amount,billing_months,currency,kind,product,"
-                  "subscription_id\r\n")
+        out.write(
+            "customer_id,start_date,end_date,amount,billing_months,currency,kind,product,"
+            "subscription_id\r\n"
+        )
         for i in range(CUSTOMERS):
             for j in range(LINES_PER_CUSTOMER):
                 cents = rng.randrange(1_000, 500_000)
                 total_cents += cents
-                out.write(f"c{i},2023-{j + 1:02d}-01,,{cents // 100}.{cents % 100:02d},1,USD,"
-                          f"recurring,plan-{j % 3},sub-{i}-{j}\r\n")
+                out.write(
+                    f"c{i},2023-{j + 1:02d}-01,,{cents // 100}.{cents % 100:02d},1,USD,"
+                    f"recurring,plan-{j % 3},sub-{i}-{j}\r\n"
+                )
     assert (folder / "subscriptions.csv").stat().st_size > MIN_BYTES
     return folder, total_cents
 
@@ -64,8 +71,18 @@ def test_a_50_mb_file_validates_and_reports_the_known_total(big: tuple[Path, int
         assert checked.returncode == 0, checked.stderr
         rows = f"{CUSTOMERS * LINES_PER_CUSTOMER:,} rows"
         assert re.search(rf"subscriptions +{rows}", checked.stdout), checked.stdout
-        report = nrr("report", folder, "--period", "year", "--from", "2024-01-01", "--to",
-                     "2025-01-01", "--format", "csv")
+        report = nrr(
+            "report",
+            folder,
+            "--period",
+            "year",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2025-01-01",
+            "--format",
+            "csv",
+        )
     assert report.returncode == 0, report.stderr
     (row,) = report_rows(report.stdout)
     assert_bridge(row)

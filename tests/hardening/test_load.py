@@ -23,8 +23,22 @@ def test_the_listening_socket_is_tcp_so_answers_are_not_delayed() -> None:
 
 def test_a_small_load_run_has_no_errors(tmp_path: Path) -> None:
     out = tmp_path / "load.json"
-    code = load_test.main(["--customers", "1500", "--months", "18", "--clients", "8",
-                           "--requests", "6", "--max-seconds", "60", "--out", str(out)])
+    code = load_test.main(
+        [
+            "--customers",
+            "1500",
+            "--months",
+            "18",
+            "--clients",
+            "8",
+            "--requests",
+            "6",
+            "--max-seconds",
+            "60",
+            "--out",
+            str(out),
+        ]
+    )
     report = json.loads(out.read_text())
     assert code == 0 and report["errors"] == 0
     assert report["requests"] == 8 * 6

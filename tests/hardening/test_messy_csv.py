@@ -23,8 +23,17 @@ from tests.hardening.helpers import (
     write,
 )
 
-REPORT = ("report", "--period", "month", "--from", "2024-01-01", "--to", "2024-08-01",
-          "--format", "csv")
+REPORT = (
+    "report",
+    "--period",
+    "month",
+    "--from",
+    "2024-01-01",
+    "--to",
+    "2024-08-01",
+    "--format",
+    "csv",
+)
 
 
 def plain_report(tmp_path: Path) -> list[dict[str, object]]:
@@ -60,8 +69,11 @@ def crlf(text: str) -> str:
     [
         pytest.param(b"\xef\xbb\xbf" + CUSTOMERS.encode(), SUBS.encode(), id="bom"),
         pytest.param(crlf(CUSTOMERS).encode(), crlf(SUBS).encode(), id="crlf"),
-        pytest.param(b"\xef\xbb\xbf" + crlf(CUSTOMERS).encode(),
-                     b"\xef\xbb\xbf" + crlf(SUBS).encode(), id="bom-and-crlf"),
+        pytest.param(
+            b"\xef\xbb\xbf" + crlf(CUSTOMERS).encode(),
+            b"\xef\xbb\xbf" + crlf(SUBS).encode(),
+            id="bom-and-crlf",
+        ),
         pytest.param(CUSTOMERS.replace("\n", "\r").encode(), SUBS.encode(), id="cr-only"),
         pytest.param(CUSTOMERS.encode(), SUBS.encode() + b"\n\n\r\n\n", id="trailing-blank"),
         pytest.param(CUSTOMERS.encode(), SUBS.rstrip("\n").encode(), id="no-final-newline"),
@@ -70,8 +82,9 @@ def crlf(text: str) -> str:
 def test_line_endings_and_bom_give_the_same_numbers(
     customers: bytes, subscriptions: bytes, tmp_path: Path
 ) -> None:
-    folder = write(tmp_path / "messy", {"customers.csv": customers,
-                                         "subscriptions.csv": subscriptions})
+    folder = write(
+        tmp_path / "messy", {"customers.csv": customers, "subscriptions.csv": subscriptions}
+    )
     summary = validate_ok(folder)
     assert "customers                     2 rows" in summary
     assert "subscriptions                 2 rows" in summary
@@ -83,21 +96,43 @@ def test_line_endings_and_bom_give_the_same_numbers(
 
 def test_quoted_commas_quotes_and_line_breaks_are_values(tmp_path: Path) -> None:
     customers = (
-        'customer_id,name,parent_id,segment\n'
+        "customer_id,name,parent_id,segment\n"
         'c1,"Acme, Inc.",,"smb, EMEA"\n'
         'c2,"Beta ""the second""\nBranch office\r\nParis",c1,ent\n'
     )
     folder = write(tmp_path / "quoted", {"customers.csv": customers})
     validate_ok(folder)
     with unchanged(folder):
-        outcome = run("report", folder, "--period", "year", "--from", "2024-01-01", "--to",
-                      "2025-01-01", "--by", "segment", "--format", "csv")
+        outcome = run(
+            "report",
+            folder,
+            "--period",
+            "year",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2025-01-01",
+            "--by",
+            "segment",
+            "--format",
+            "csv",
+        )
     assert outcome.code == 0, outcome.stderr
     rows = report_rows(outcome.stdout)
     assert {row["segment"] for row in rows} == {"smb, EMEA"}  # c2 started inside the year
     with unchanged(folder):
-        drill = run("customers", folder, "--period", "month", "--from", "2024-03-01", "--to",
-                    "2024-04-01", "--format", "csv")
+        drill = run(
+            "customers",
+            folder,
+            "--period",
+            "month",
+            "--from",
+            "2024-03-01",
+            "--to",
+            "2024-04-01",
+            "--format",
+            "csv",
+        )
     assert drill.code == 0, drill.stderr
     assert "c1" in drill.stdout and "c2" in drill.stdout
 
@@ -115,15 +150,20 @@ def test_raw_table_maps_rows_to_the_lines_they_start_on(tmp_path: Path) -> None:
     """The reader's half of the line-number fix (the row-to-line map)."""
     from nrr.dataset.readers import FolderReader
 
-    folder = write(tmp_path / "lines", {
-        "customers.csv": 'customer_id,name\nc1,"A\nB"\n\n\nc2,x\r\nc3,"q\r\n"\n',
-    })
+    folder = write(
+        tmp_path / "lines",
+        {
+            "customers.csv": 'customer_id,name\nc1,"A\nB"\n\n\nc2,x\r\nc3,"q\r\n"\n',
+        },
+    )
     table = FolderReader(folder).read().tables["customers"]
     assert [table.line(row) for row in range(3)] == [2, 6, 7]
 
 
-DECIMAL = ("is not a plain decimal number (no currency symbols, thousands separators or "
-           "exponents) [decimal-format]")
+DECIMAL = (
+    "is not a plain decimal number (no currency symbols, thousands separators or "
+    "exponents) [decimal-format]"
+)
 
 
 @pytest.mark.parametrize(
@@ -224,8 +264,16 @@ def test_separator_rows_in_customers_are_reported(tmp_path: Path) -> None:
 
 
 DATES = [
-    "2024/01/05", "05/01/2024", "01-05-2024", "Jan 5 2024", "2024-1-5", "20240105",
-    "2024-02-30", "2024-01-05T00:00:00", "2024-01-05 10:00", "5 janvier 2024",
+    "2024/01/05",
+    "05/01/2024",
+    "01-05-2024",
+    "Jan 5 2024",
+    "2024-1-5",
+    "20240105",
+    "2024-02-30",
+    "2024-01-05T00:00:00",
+    "2024-01-05 10:00",
+    "5 janvier 2024",
 ]
 
 
@@ -262,8 +310,6 @@ def test_ragged_rows_are_listed_at_their_lines(tmp_path: Path) -> None:
     subscriptions = SUBS_HEADER + 'c1,2024-01-01,,100\nc1,"2024-01-01",,"1,5",USD,x\n'
     folder = write(tmp_path / "ragged", {"subscriptions.csv": subscriptions})
     assert errors_of(folder) == [
-        "{d}/subscriptions.csv:2: -: the row has 4 fields but the header has 5 "
-        "[file-unreadable]",
-        "{d}/subscriptions.csv:3: -: the row has 6 fields but the header has 5 "
-        "[file-unreadable]",
+        "{d}/subscriptions.csv:2: -: the row has 4 fields but the header has 5 [file-unreadable]",
+        "{d}/subscriptions.csv:3: -: the row has 6 fields but the header has 5 [file-unreadable]",
     ]

@@ -17,14 +17,24 @@ from nrr.definitions import Grain, Period, ReportRequest
 from nrr.periods import month_index, month_start, periods
 from nrr.results import Report
 
-FLOATS = ("starting_mrr", "expansion_mrr", "contraction_mrr", "churn_mrr", "ending_mrr",
-          "nrr", "grr")
+FLOATS = (
+    "starting_mrr",
+    "expansion_mrr",
+    "contraction_mrr",
+    "churn_mrr",
+    "ending_mrr",
+    "nrr",
+    "grr",
+)
 INTS = ("customers_start", "customers_expanded", "customers_contracted", "customers_churned")
 
 
 def make_report(
-    rows: Sequence[dict[str, Any]], start: date, end: date,
-    grain: Grain = Grain.MONTH, by: Sequence[str] = (),
+    rows: Sequence[dict[str, Any]],
+    start: date,
+    end: date,
+    grain: Grain = Grain.MONTH,
+    by: Sequence[str] = (),
 ) -> Report:
     """A Report whose rows are given: only the columns the insights read, defaults 0.
 
@@ -54,12 +64,15 @@ def make_report(
     return Report(pa.table(data, schema=schema), request, tuple(spine), "USD")
 
 
-def series_report(values: Sequence[float], metric: str = "nrr",
-                  start: date = date(2022, 1, 1)) -> Report:
+def series_report(
+    values: Sequence[float], metric: str = "nrr", start: date = date(2022, 1, 1)
+) -> Report:
     """A monthly ungrouped Report whose ``metric`` is ``values`` (others constant)."""
     end = month_start(month_index(start) + len(values))
-    rows = [{"period": i, "nrr": 100.0, "grr": 95.0, "starting_mrr": 1000.0, metric: v}
-            for i, v in enumerate(values)]
+    rows = [
+        {"period": i, "nrr": 100.0, "grr": 95.0, "starting_mrr": 1000.0, metric: v}
+        for i, v in enumerate(values)
+    ]
     return make_report(rows, start, end)
 
 

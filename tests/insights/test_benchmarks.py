@@ -11,24 +11,33 @@ from nrr.insights.benchmarks import IndustryBand, Quadrant, annotate, benchmark
 @pytest.mark.parametrize(
     ("nrr", "band"),
     [
-        (135.0, IndustryBand.BEST_IN_CLASS), (120.0, IndustryBand.BEST_IN_CLASS),
-        (119.99, IndustryBand.GOOD), (110.00000000000001, IndustryBand.GOOD),
-        (110.0, IndustryBand.GOOD), (109.9, IndustryBand.AVERAGE),
-        (100.0, IndustryBand.AVERAGE), (99.99, IndustryBand.BELOW_AVERAGE),
-        (40.0, IndustryBand.BELOW_AVERAGE), (None, None), (float("nan"), None),
+        (135.0, IndustryBand.BEST_IN_CLASS),
+        (120.0, IndustryBand.BEST_IN_CLASS),
+        (119.99, IndustryBand.GOOD),
+        (110.00000000000001, IndustryBand.GOOD),
+        (110.0, IndustryBand.GOOD),
+        (109.9, IndustryBand.AVERAGE),
+        (100.0, IndustryBand.AVERAGE),
+        (99.99, IndustryBand.BELOW_AVERAGE),
+        (40.0, IndustryBand.BELOW_AVERAGE),
+        (None, None),
+        (float("nan"), None),
     ],
 )
-def test_industry_bands_include_their_lower_bound(nrr: float | None,
-                                                  band: IndustryBand | None) -> None:
+def test_industry_bands_include_their_lower_bound(
+    nrr: float | None, band: IndustryBand | None
+) -> None:
     assert IndustryBand.of(nrr) is band
 
 
 @pytest.mark.parametrize(
     ("nrr", "grr", "quadrant"),
     [
-        (104.0, 92.0, Quadrant.HIGH_HIGH), (100.0, 90.0, Quadrant.HIGH_HIGH),
+        (104.0, 92.0, Quadrant.HIGH_HIGH),
+        (100.0, 90.0, Quadrant.HIGH_HIGH),
         (115.0, 80.0, Quadrant.EXPANSION_MASKING_CHURN),
-        (97.0, 95.0, Quadrant.LOW_CHURN_LOW_EXPANSION), (85.0, 80.0, Quadrant.LOW_LOW),
+        (97.0, 95.0, Quadrant.LOW_CHURN_LOW_EXPANSION),
+        (85.0, 80.0, Quadrant.LOW_LOW),
         (None, 95.0, None),
     ],
 )
@@ -48,14 +57,18 @@ def test_the_sentence_names_band_gap_and_quadrant() -> None:
 
 
 def test_annotate_matches_the_scalar_functions_row_by_row() -> None:
-    frame = pd.DataFrame({"nrr": [125.0, 110.0, 100.0, 95.0, None],
-                          "grr": [95.0, 85.0, 90.0, 80.0, None]}, index=[10, 11, 12, 13, 14])
+    frame = pd.DataFrame(
+        {"nrr": [125.0, 110.0, 100.0, 95.0, None], "grr": [95.0, 85.0, 90.0, 80.0, None]},
+        index=[10, 11, 12, 13, 14],
+    )
     out = annotate(frame)
     for row in out.itertuples():
         band = IndustryBand.of(row.nrr if row.nrr == row.nrr else None)
         quadrant = Quadrant.of(row.nrr, row.grr) if row.nrr == row.nrr else None
         assert (None if pd.isna(row.industry_band) else row.industry_band) == (
-            band.value if band else None)
+            band.value if band else None
+        )
         assert (None if pd.isna(row.quadrant) else row.quadrant) == (
-            quadrant.value if quadrant else None)
+            quadrant.value if quadrant else None
+        )
     assert list(out.index) == [10, 11, 12, 13, 14]

@@ -28,8 +28,19 @@ def as_json(result: Result) -> list[dict[str, Any]]:
 
 
 def test_forecast_json_is_the_library_forecast(demo_dir: Path, demo: Dataset) -> None:
-    rows = as_json(run("forecast", str(demo_dir), "--metric", "nrr", "--horizon", "3",
-                       "--format", "json", "--quiet"))
+    rows = as_json(
+        run(
+            "forecast",
+            str(demo_dir),
+            "--metric",
+            "nrr",
+            "--horizon",
+            "3",
+            "--format",
+            "json",
+            "--quiet",
+        )
+    )
     expected = fc.forecast_report(demo.report(period="month"), 3, ["nrr"]).to_pylist()
     assert [r["label"] for r in rows] == ["Jan 2025", "Feb 2025", "Mar 2025"]
     for got, want in zip(rows, expected, strict=True):
@@ -40,13 +51,34 @@ def test_forecast_json_is_the_library_forecast(demo_dir: Path, demo: Dataset) ->
 
 
 def test_forecast_table_shows_intervals_bands_and_models(demo_dir: Path) -> None:
-    result = run("forecast", str(demo_dir), "--period", "quarter", "--horizon", "2",
-                 "--metric", "nrr", "--metric", "churn_mrr", "--by", "segment")
+    result = run(
+        "forecast",
+        str(demo_dir),
+        "--period",
+        "quarter",
+        "--horizon",
+        "2",
+        "--metric",
+        "nrr",
+        "--metric",
+        "churn_mrr",
+        "--by",
+        "segment",
+    )
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     assert "Account-level quarter forecast, 2 periods ahead, USD, by segment" in out
-    for text in ("2025 Q1", "2025 Q2", "80% interval", "95% interval", "Churn MRR",
-                 "Enterprise", "SMB", "fitted on 8 periods; last actual", "(2024 Q4)"):
+    for text in (
+        "2025 Q1",
+        "2025 Q2",
+        "80% interval",
+        "95% interval",
+        "Churn MRR",
+        "Enterprise",
+        "SMB",
+        "fitted on 8 periods; last actual",
+        "(2024 Q4)",
+    ):
         assert text in out, text
     assert "(100–110%)" in out or "(< 100%)" in out  # NRR rows carry the industry band
 
@@ -58,8 +90,20 @@ def test_backtest_on_the_demo_beats_naive_and_says_so(demo_dir: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert "NRR: the model beats the naive forecast (MAE " in result.stdout
     assert "over the last 6 months" in result.stdout
-    rows = as_json(run("forecast", str(demo_dir), "--backtest", "--metric", "nrr",
-                       "--backtest-periods", "3", "--format", "json", "--quiet"))
+    rows = as_json(
+        run(
+            "forecast",
+            str(demo_dir),
+            "--backtest",
+            "--metric",
+            "nrr",
+            "--backtest-periods",
+            "3",
+            "--format",
+            "json",
+            "--quiet",
+        )
+    )
     scores = {r["method"]: r for r in rows}
     assert set(scores) == {"model", "naive", "drift"}
     assert all(r["tested_periods"] == 3 for r in rows)
@@ -69,8 +113,11 @@ def test_backtest_on_the_demo_beats_naive_and_says_so(demo_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--from", "2024-09-01"], "NRR has 4 period(s) of history (Sep 2024 to Dec 2024); a "
-         "forecast needs at least 6 periods: widen --from/--to"),
+        (
+            ["--from", "2024-09-01"],
+            "NRR has 4 period(s) of history (Sep 2024 to Dec 2024); a "
+            "forecast needs at least 6 periods: widen --from/--to",
+        ),
         (["--backtest", "--backtest-periods", "20"], "backtesting the last 20 needs 26"),
         (["--period", "ttm"], "'ttm' is not one of 'month', 'quarter'"),
     ],
@@ -108,8 +155,19 @@ def test_signals_table_flags_early_warnings_and_benchmarks(demo_dir: Path) -> No
 
 
 def test_signals_json_has_one_row_per_report_row(demo_dir: Path, demo: Dataset) -> None:
-    rows = as_json(run("signals", str(demo_dir), "--period", "quarter", "--by", "segment",
-                       "--format", "json", "--quiet"))
+    rows = as_json(
+        run(
+            "signals",
+            str(demo_dir),
+            "--period",
+            "quarter",
+            "--by",
+            "segment",
+            "--format",
+            "json",
+            "--quiet",
+        )
+    )
     report = demo.report(period="quarter", by="segment").to_pylist()
     assert len(rows) == len(report) == 24
     for got, want in zip(rows, report, strict=True):
@@ -119,17 +177,38 @@ def test_signals_json_has_one_row_per_report_row(demo_dir: Path, demo: Dataset) 
 
 
 def test_signals_correlate_on_the_hand_data(hand_dir: Path) -> None:
-    base = ["signals", str(hand_dir), "--from", "2024-01-01", "--to", "2024-03-01",
-            "--correlate", "health_score"]
+    base = [
+        "signals",
+        str(hand_dir),
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-03-01",
+        "--correlate",
+        "health_score",
+    ]
     rows = as_json(run(*base, "--cuts", "50", "--format", "json"))
     assert [(r["bucket"], round(r["nrr"], 3)) for r in rows] == [
-        ("< 50", 33.333), ("≥ 50", 105.714), ("no value", 100.0)]
+        ("< 50", 33.333),
+        ("≥ 50", 105.714),
+        ("no value", 100.0),
+    ]
     risky = run(*base, "--below", "65", "--at-risk", "--format", "csv")
     assert list(csv.DictReader(io.StringIO(risky.stdout))) == [
-        {"customer_id": "c7", "mrr": "1000", "signal_value": "25", "signal_date": "2024-02-10",
-         "category": "new"},
-        {"customer_id": "c3", "mrr": "300", "signal_value": "60", "signal_date": "2023-12-15",
-         "category": "flat"},
+        {
+            "customer_id": "c7",
+            "mrr": "1000",
+            "signal_value": "25",
+            "signal_date": "2024-02-10",
+            "category": "new",
+        },
+        {
+            "customer_id": "c3",
+            "mrr": "300",
+            "signal_value": "60",
+            "signal_date": "2023-12-15",
+            "category": "flat",
+        },
     ]
     table = run(*base, "--cuts", "50")
     assert "NRR by health_score at period start" in table.stdout

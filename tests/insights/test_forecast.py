@@ -94,19 +94,29 @@ def test_a_gap_restarts_the_series_and_short_groups_are_skipped() -> None:
     report = make_report(rows, date(2024, 1, 1), date(2024, 9, 1), by=["team"])
     series = {s.group: s for s in fc.report_series(report, ["nrr"])}
     assert [p.label for p in series[("y",)].periods] == [
-        "Apr 2024", "May 2024", "Jun 2024", "Jul 2024", "Aug 2024"]
+        "Apr 2024",
+        "May 2024",
+        "Jun 2024",
+        "Jul 2024",
+        "Aug 2024",
+    ]
     assert series[("y",)].values.tolist() == [101.0, 102.0, 103.0, 104.0, 105.0]
     assert len(series[("z",)].values) == 0
     result = fc.forecast_report(report, 2, ["nrr"])
     assert {r["team"] for r in result.to_pylist()} == {"x"}
     assert result.skipped == (
-        "NRR (team=y): 5 period(s) of history", "NRR (team=z): 0 period(s) of history")
+        "NRR (team=y): 5 period(s) of history",
+        "NRR (team=z): 0 period(s) of history",
+    )
 
 
 # --- refusals -------------------------------------------------------------------------------
 def test_fewer_than_six_periods_are_refused() -> None:
-    with pytest.raises(ConfigError, match=r"^a forecast needs at least 6 periods of history, "
-                       r"got 5$"):
+    with pytest.raises(
+        ConfigError,
+        match=r"^a forecast needs at least 6 periods of history, "
+        r"got 5$",
+    ):
         fc.forecast_values([100.0, 101.0, 99.0, 100.5, 100.2], 3)
     report = series_report([100.0, 101.0, 99.0, 100.5, 100.2], start=date(2024, 1, 1))
     with pytest.raises(ConfigError) as caught:
@@ -120,17 +130,22 @@ def test_fewer_than_six_periods_are_refused() -> None:
 def test_no_group_with_enough_history_is_refused() -> None:
     rows = [{"period": i, "team": t, "nrr": 100.0} for i in range(4) for t in ("x", "y")]
     report = make_report(rows, date(2024, 1, 1), date(2024, 5, 1), by=["team"])
-    with pytest.raises(ConfigError, match=r"no group has enough history \(NRR \(team=x\): 4 "
-                       r"period\(s\) of history; NRR \(team=y\): 4 period\(s\) of "
-                       r"history\); a forecast needs at least 6 periods"):
+    with pytest.raises(
+        ConfigError,
+        match=r"no group has enough history \(NRR \(team=x\): 4 "
+        r"period\(s\) of history; NRR \(team=y\): 4 period\(s\) of "
+        r"history\); a forecast needs at least 6 periods",
+    ):
         fc.forecast_report(report, 2, ["nrr"])
 
 
 @pytest.mark.parametrize("grain", [Grain.YEAR, Grain.TTM])
 def test_years_and_trailing_windows_are_refused(grain: Grain) -> None:
     report = make_report([], date(2015, 1, 1), date(2025, 1, 1), grain=grain)
-    with pytest.raises(ConfigError, match=f"^forecasts are by month or quarter, not "
-                       f"{grain.value}: years give too few points"):
+    with pytest.raises(
+        ConfigError,
+        match=f"^forecasts are by month or quarter, not {grain.value}: years give too few points",
+    ):
         fc.forecast_report(report, 2)
 
 
@@ -139,8 +154,11 @@ def test_a_missing_statsmodels_names_the_extra(monkeypatch: pytest.MonkeyPatch) 
         raise ModuleNotFoundError(f"No module named {name!r}", name="statsmodels")
 
     monkeypatch.setattr(fc.importlib, "import_module", missing)
-    with pytest.raises(ConfigError, match=r"^forecasting needs statsmodels: pip install "
-                       r"'nrr\[forecast\]'$"):
+    with pytest.raises(
+        ConfigError,
+        match=r"^forecasting needs statsmodels: pip install "
+        r"'nrr\[forecast\]'$",
+    ):
         fc.forecast_values([100.0, 101.0, 99.0, 100.5, 100.2, 99.7], 2)
 
 

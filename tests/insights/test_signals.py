@@ -30,10 +30,20 @@ EXPANSION = (50, 100, 50, 50, 50, 50)
 
 def six_months(**extra: object) -> list[dict[str, object]]:
     return [
-        {"period": i, "customers_start": 100, "starting_mrr": 1000.0, "churn_mrr": CHURN[i],
-         "contraction_mrr": CONTRACTION[i], "expansion_mrr": EXPANSION[i],
-         "customers_expanded": 10 + i, "customers_contracted": 5, "customers_churned": 1,
-         "nrr": 100.0 + (EXPANSION[i] - CHURN[i] - CONTRACTION[i]) / 10, "grr": 97.0, **extra}
+        {
+            "period": i,
+            "customers_start": 100,
+            "starting_mrr": 1000.0,
+            "churn_mrr": CHURN[i],
+            "contraction_mrr": CONTRACTION[i],
+            "expansion_mrr": EXPANSION[i],
+            "customers_expanded": 10 + i,
+            "customers_contracted": 5,
+            "customers_churned": 1,
+            "nrr": 100.0 + (EXPANSION[i] - CHURN[i] - CONTRACTION[i]) / 10,
+            "grr": 97.0,
+            **extra,
+        }
         for i in range(6)
     ]
 
@@ -108,8 +118,11 @@ def test_buckets_by_cuts_match_the_hand_numbers(hand: Dataset) -> None:
     assert low["nrr"] == pytest.approx(100 / 3) and low["grr"] == pytest.approx(100 / 3)
     assert (low["unit_periods"], low["customers"], low["churned"]) == (4, 4, 3)
     assert low["logo_churn"] == 75.0
-    assert (high["starting_mrr"], high["ending_mrr"], high["expansion_mrr"]) == (1750.0, 1850.0,
-                                                                                  100.0)
+    assert (high["starting_mrr"], high["ending_mrr"], high["expansion_mrr"]) == (
+        1750.0,
+        1850.0,
+        100.0,
+    )
     assert high["nrr"] == pytest.approx(1850 / 1750 * 100) and high["grr"] == 100.0
     assert (high["unit_periods"], high["customers"], high["churned"]) == (6, 4, 0)
     assert (none["nrr"], none["unit_periods"], none["customers"]) == (100.0, 2, 1)
@@ -124,7 +137,9 @@ def test_quantile_buckets_use_the_median_and_at_risk_lists_low_large_customers(
     assert [r["bucket"] for r in result.buckets.to_pylist()] == ["< 60", "≥ 60", "no value"]
     risky = result.at_risk.to_pylist()
     assert [(r["customer_id"], r["mrr"], r["signal_value"]) for r in risky] == [
-        ("c7", 1000.0, 25.0), ("c3", 300.0, 60.0)]
+        ("c7", 1000.0, 25.0),
+        ("c3", 300.0, 60.0),
+    ]
     assert risky[0]["signal_date"] == date(2024, 2, 10)
     assert result.at_risk.as_of == date(2024, 3, 1)
     default = signal_report(hand, request(hand), "health_score", cuts=[50])
@@ -133,8 +148,9 @@ def test_quantile_buckets_use_the_median_and_at_risk_lists_low_large_customers(
 
 def test_grouped_and_organization_buckets(hand: Dataset) -> None:
     """Segment a = c1, c2, c3: < 50 holds c1 (100 → 0) and c2 (200 → 150): NRR 50%."""
-    result = signal_report(hand, request(hand, by="segment", level="organization"),
-                           "health_score", cuts=[50])
+    result = signal_report(
+        hand, request(hand, by="segment", level="organization"), "health_score", cuts=[50]
+    )
     rows = {(r["segment"], r["bucket"]): r for r in result.buckets.to_pylist()}
     assert rows[("a", "< 50")]["nrr"] == pytest.approx(50.0)
     assert rows[("b", "≥ 50")]["nrr"] == pytest.approx(110.0)  # c4 400 → 500, c5 100 → 100
@@ -144,10 +160,16 @@ def test_grouped_and_organization_buckets(hand: Dataset) -> None:
 def test_unknown_signals_and_datasets_without_signals_are_refused(
     hand: Dataset, tmp_path: Path
 ) -> None:
-    with pytest.raises(ConfigError, match=r"^no signal named 'nps'; the signals table holds "
-                       r"health_score, usage$"):
+    with pytest.raises(
+        ConfigError,
+        match=r"^no signal named 'nps'; the signals table holds "
+        r"health_score, usage$",
+    ):
         signal_report(hand, request(hand), "nps")
     bare = nrr.load(write_hand_dataset(tmp_path / "bare", signals=False))
-    with pytest.raises(ConfigError, match=r"^the dataset has no signals table: add "
-                       r"signals.csv \(customer_id, date, name, value\)"):
+    with pytest.raises(
+        ConfigError,
+        match=r"^the dataset has no signals table: add "
+        r"signals.csv \(customer_id, date, name, value\)",
+    ):
         signal_report(bare, request(bare), "health_score")

@@ -20,8 +20,9 @@ def create(client: TestClient, name: str = "CS weekly") -> dict[str, Any]:
 
 def add(client: TestClient, dashboard_id: int, **spec: Any) -> dict[str, Any]:
     title = spec.pop("title", "NRR per CSM")
-    response = client.post(f"/api/dashboards/{dashboard_id}/widgets",
-                           json=widget_body(title, **spec))
+    response = client.post(
+        f"/api/dashboards/{dashboard_id}/widgets", json=widget_body(title, **spec)
+    )
     assert response.status_code == 201, response.text
     widget: dict[str, Any] = response.json()["widget"]
     return widget
@@ -35,7 +36,9 @@ def test_create_rename_list_delete(client: TestClient) -> None:
     names = [d["name"] for d in client.get("/api/dashboards").json()["dashboards"]]
     assert names == ["CS Monday"]
     assert client.delete(f"/api/dashboards/{board['id']}").json() == {
-        "ok": True, "deleted": board["id"]}
+        "ok": True,
+        "deleted": board["id"],
+    }
     assert client.get(f"/api/dashboards/{board['id']}").status_code == 404
 
 
@@ -49,11 +52,11 @@ def test_names_are_validated(client: TestClient) -> None:
 def test_widgets_add_edit_reorder_remove(client: TestClient) -> None:
     board = create(client)
     first = add(client, board["id"])
-    second = add(client, board["id"], title="MRR trend", metric="mrr", chart="line",
-                 group_by=None)
+    second = add(client, board["id"], title="MRR trend", metric="mrr", chart="line", group_by=None)
     third = add(client, board["id"], title="Bridge", chart="waterfall", group_by=None)
-    ids = [w["id"] for w in client.get(f"/api/dashboards/{board['id']}").json()
-           ["dashboard"]["widgets"]]
+    ids = [
+        w["id"] for w in client.get(f"/api/dashboards/{board['id']}").json()["dashboard"]["widgets"]
+    ]
     assert ids == [first["id"], second["id"], third["id"]]
 
     order = [third["id"], first["id"], second["id"]]
@@ -62,8 +65,10 @@ def test_widgets_add_edit_reorder_remove(client: TestClient) -> None:
     bad = client.put(f"/api/dashboards/{board['id']}/order", json={"widget_ids": order[:2]})
     assert bad.status_code == 400
 
-    edited = client.patch(f"/api/widgets/{first['id']}", json={
-        "title": "NRR per segment", "spec": widget_body(group_by="segment")["spec"]}).json()
+    edited = client.patch(
+        f"/api/widgets/{first['id']}",
+        json={"title": "NRR per segment", "spec": widget_body(group_by="segment")["spec"]},
+    ).json()
     assert edited["widget"]["title"] == "NRR per segment"
     assert edited["widget"]["spec"]["group_by"] == "segment"
     assert client.patch(f"/api/widgets/{first['id']}", json={}).status_code == 400
@@ -84,32 +89,40 @@ def test_widgets_add_edit_reorder_remove(client: TestClient) -> None:
         ({"target": "people"}, 422, "target"),
         ({"chart": "waterfall"}, 422, "waterfall shows one MRR bridge"),
         ({"timeframe": {"grain": "quarter", "mode": "last", "last": 0}}, 422, "last"),
-        ({"timeframe": {"grain": "month", "mode": "range", "start": "2024-06-01",
-                        "end": "2024-01-01"}}, 422, "before its end"),
+        (
+            {
+                "timeframe": {
+                    "grain": "month",
+                    "mode": "range",
+                    "start": "2024-06-01",
+                    "end": "2024-01-01",
+                }
+            },
+            422,
+            "before its end",
+        ),
     ],
 )
 def test_widget_specs_are_validated(
     client: TestClient, spec: dict[str, Any], status: int, needle: str
 ) -> None:
     board = create(client)
-    response = client.post(f"/api/dashboards/{board['id']}/widgets",
-                           json=widget_body(**spec))
+    response = client.post(f"/api/dashboards/{board['id']}/widgets", json=widget_body(**spec))
     assert response.status_code == status, response.text
     assert needle in response.json()["error"]
     assert client.get(f"/api/dashboards/{board['id']}").json()["dashboard"]["widgets"] == []
 
 
-def test_bar_widget_by_csm_shows_the_report_numbers(
-    client: TestClient, dataset: Dataset
-) -> None:
+def test_bar_widget_by_csm_shows_the_report_numbers(client: TestClient, dataset: Dataset) -> None:
     board = create(client)
     widget = add(client, board["id"])
     data = client.get(f"/api/widgets/{widget['id']}/data").json()
     request = data["request"]
     assert request["period"] == "quarter" and request["by"] == ["csm"]
     assert (request["start"], request["end"]) == ("2024-10-01", "2025-01-01")
-    expected = dataset.report(period="quarter", start=request["start"], end=request["end"],
-                              by=["csm"]).to_pylist()
+    expected = dataset.report(
+        period="quarter", start=request["start"], end=request["end"], by=["csm"]
+    ).to_pylist()
     assert len(data["rows"]) == len(expected) == 16
     for got, want in zip(data["rows"], expected, strict=True):
         assert got["group"] == want["csm"]
@@ -133,8 +146,12 @@ def test_bar_widget_by_csm_shows_the_report_numbers(
 def test_every_chart_type_gets_its_data(
     client: TestClient, chart: str, metric: str, group_by: str | None, grain: str, last: int
 ) -> None:
-    spec = {"chart": chart, "metric": metric, "group_by": group_by,
-            "timeframe": {"grain": grain, "mode": "last", "last": last}}
+    spec = {
+        "chart": chart,
+        "metric": metric,
+        "group_by": group_by,
+        "timeframe": {"grain": grain, "mode": "last", "last": last},
+    }
     data = client.post("/api/widgets/preview", json=widget_body(**spec)["spec"]).json()
     assert data["ok"] is True and len(data["periods"]) == last
     column = "total_mrr_end" if metric == "mrr" else metric
@@ -146,10 +163,14 @@ def test_every_chart_type_gets_its_data(
 
 
 def test_range_timeframe_and_organizations(client: TestClient) -> None:
-    spec = widget_body(target="organizations", chart="line", group_by=None, currency="EUR",
-                       filters=[{"attribute": "segment", "value": "SMB"}],
-                       timeframe={"grain": "month", "mode": "range", "start": "2024-01-01",
-                                  "end": "2024-07-01"})["spec"]
+    spec = widget_body(
+        target="organizations",
+        chart="line",
+        group_by=None,
+        currency="EUR",
+        filters=[{"attribute": "segment", "value": "SMB"}],
+        timeframe={"grain": "month", "mode": "range", "start": "2024-01-01", "end": "2024-07-01"},
+    )["spec"]
     data = client.post("/api/widgets/preview", json=spec).json()
     assert data["request"]["level"] == "organization" and data["currency"] == "EUR"
     assert data["request"]["filters"] == [["segment", "SMB"]]
@@ -166,7 +187,9 @@ def test_export_import_round_trip(client: TestClient) -> None:
     document = response.json()
     assert document["format"] == "nrr-dashboard" and document["version"] == 1
     assert "id" not in document and [w["title"] for w in document["widgets"]] == [
-        "NRR per CSM", "Bridge"]
+        "NRR per CSM",
+        "Bridge",
+    ]
 
     imported = client.post("/api/dashboards/import", json=document)
     assert imported.status_code == 201
@@ -176,11 +199,11 @@ def test_export_import_round_trip(client: TestClient) -> None:
 
 
 def test_import_rejects_foreign_or_broken_documents(client: TestClient) -> None:
-    good = {"format": "nrr-dashboard", "version": 1, "name": "x",
-            "widgets": [widget_body()]}
+    good = {"format": "nrr-dashboard", "version": 1, "name": "x", "widgets": [widget_body()]}
     assert client.post("/api/dashboards/import", json={**good, "version": 2}).status_code == 422
-    assert client.post("/api/dashboards/import", json={**good, "format": "grafana"}
-                       ).status_code == 422
+    assert (
+        client.post("/api/dashboards/import", json={**good, "format": "grafana"}).status_code == 422
+    )
     unknown = {**good, "widgets": [widget_body(group_by="favourite_colour")]}
     response = client.post("/api/dashboards/import", json=unknown)
     assert response.status_code == 400 and "favourite_colour" in response.json()["error"]

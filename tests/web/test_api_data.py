@@ -55,8 +55,17 @@ def test_periods_follow_grain_and_fiscal_year(client: TestClient) -> None:
 def test_report_rows_equal_the_cli_json(client: TestClient, demo_dir: Path) -> None:
     params = {"period": "quarter", "start": "2024-01-01", "end": "2025-01-01", "by": "csm"}
     body = client.get("/api/report", params=params).json()
-    expected = cli_json(str(demo_dir), "--period", "quarter", "--from", "2024-01-01",
-                        "--to", "2025-01-01", "--by", "csm")
+    expected = cli_json(
+        str(demo_dir),
+        "--period",
+        "quarter",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2025-01-01",
+        "--by",
+        "csm",
+    )
     assert len(body["rows"]) == len(expected) > 0
     for got, want in zip(body["rows"], expected, strict=True):
         assert_close(got, want)
@@ -86,25 +95,36 @@ def test_report_csv_is_the_cli_csv(client: TestClient, demo_dir: Path) -> None:
     response = client.get("/api/report", params={"period": "year", "format": "csv"})
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
-    result = CliRunner().invoke(cli, ["report", str(demo_dir), "--period", "year",
-                                      "--format", "csv", "--quiet"])
+    result = CliRunner().invoke(
+        cli, ["report", str(demo_dir), "--period", "year", "--format", "csv", "--quiet"]
+    )
     got = list(csv.DictReader(io.StringIO(response.text)))
     want = list(csv.DictReader(io.StringIO(result.stdout)))
     assert list(got[0]) == list(want[0]) and list(got[0])[:2] == ["period_start", "period_end"]
     assert len(got) == len(want) == 2
     for got_row, want_row in zip(got, want, strict=True):
-        assert_close({k: _number(v) for k, v in got_row.items()},
-                     {k: _number(v) for k, v in want_row.items()})
+        assert_close(
+            {k: _number(v) for k, v in got_row.items()},
+            {k: _number(v) for k, v in want_row.items()},
+        )
 
 
 def test_report_options_reach_the_engine(client: TestClient, dataset: Dataset) -> None:
     params: dict[str, Any] = {
-        "period": "quarter", "level": "organization", "currency": "eur",
-        "filter": ["segment=SMB"], "by": "region,channel",
+        "period": "quarter",
+        "level": "organization",
+        "currency": "eur",
+        "filter": ["segment=SMB"],
+        "by": "region,channel",
     }
     body = client.get("/api/report", params=params).json()
-    expected = dataset.report(period="quarter", level="organization", currency="EUR",
-                              filters={"segment": "SMB"}, by=["region", "channel"])
+    expected = dataset.report(
+        period="quarter",
+        level="organization",
+        currency="EUR",
+        filters={"segment": "SMB"},
+        by=["region", "channel"],
+    )
     assert body["currency"] == "EUR"
     assert body["request"]["filters"] == [["segment", "SMB"]]
     assert len(body["rows"]) == len(expected) > 0
@@ -143,8 +163,13 @@ def test_cohorts_rows(client: TestClient, dataset: Dataset) -> None:
 
 
 def test_customers_add_up_to_the_report(client: TestClient) -> None:
-    params = {"period": "quarter", "start": "2024-10-01", "end": "2025-01-01",
-              "by": "csm", "filter": "csm=Avery Brooks"}
+    params = {
+        "period": "quarter",
+        "start": "2024-10-01",
+        "end": "2025-01-01",
+        "by": "csm",
+        "filter": "csm=Avery Brooks",
+    }
     report = client.get("/api/report", params=params).json()["rows"][0]
     body = client.get("/api/customers", params=params).json()
     assert body["total"] == len(body["rows"]) and not body["truncated"]
@@ -164,5 +189,3 @@ def test_customers_one_category_and_limit(client: TestClient) -> None:
 
 def test_category_choices_match_the_definitions() -> None:
     assert set(Category.__args__) == set(CATEGORIES)
-
-

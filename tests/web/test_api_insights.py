@@ -23,10 +23,21 @@ def cli_json(*args: str) -> list[dict[str, Any]]:
 
 
 def test_forecast_is_the_cli_forecast(client: TestClient, demo_dir: Path) -> None:
-    body = client.get("/api/forecast", params={"period": "quarter", "horizon": 2,
-                                               "metric": ["nrr", "grr"]}).json()
-    expected = cli_json("forecast", str(demo_dir), "--period", "quarter", "--horizon", "2",
-                        "--metric", "nrr", "--metric", "grr")
+    body = client.get(
+        "/api/forecast", params={"period": "quarter", "horizon": 2, "metric": ["nrr", "grr"]}
+    ).json()
+    expected = cli_json(
+        "forecast",
+        str(demo_dir),
+        "--period",
+        "quarter",
+        "--horizon",
+        "2",
+        "--metric",
+        "nrr",
+        "--metric",
+        "grr",
+    )
     assert body["ok"] is True and body["horizon"] == 2
     assert body["history"] == {"periods": 8, "last": "2024 Q4"}
     assert [p["label"] for p in body["periods"]] == ["2025 Q1", "2025 Q2"]
@@ -35,8 +46,9 @@ def test_forecast_is_the_cli_forecast(client: TestClient, demo_dir: Path) -> Non
         assert_close(got, want)
     nrr_rows = [r for r in body["rows"] if r["metric"] == "nrr"]
     assert all(r["industry_band"] in {"average", "below average", "good"} for r in nrr_rows)
-    csv_text = client.get("/api/forecast", params={"period": "quarter", "horizon": 2,
-                                                   "format": "csv"}).text
+    csv_text = client.get(
+        "/api/forecast", params={"period": "quarter", "horizon": 2, "format": "csv"}
+    ).text
     assert csv_text.splitlines()[0].startswith('"metric","period_start","period_end","label"')
 
 
@@ -77,12 +89,14 @@ def test_signals_are_the_cli_indicators(client: TestClient, demo_dir: Path) -> N
     assert body["benchmark"]["industry_band"] in {"average", "below average"}
 
 
-def test_signal_buckets_and_at_risk_are_the_cli_ones(client: TestClient, demo_dir: Path,
-                                                     dataset: Dataset) -> None:
+def test_signal_buckets_and_at_risk_are_the_cli_ones(
+    client: TestClient, demo_dir: Path, dataset: Dataset
+) -> None:
     params = {"period": "quarter", "correlate": "health_score", "top": 5}
     found = client.get("/api/signals", params=params).json()["correlation"]
-    expected = cli_json("signals", str(demo_dir), "--period", "quarter", "--correlate",
-                        "health_score")
+    expected = cli_json(
+        "signals", str(demo_dir), "--period", "quarter", "--correlate", "health_score"
+    )
     assert [b["bucket"] for b in found["buckets"]] == [b["bucket"] for b in expected]
     for got, want in zip(found["buckets"], expected, strict=True):
         assert_close(got, want)
@@ -99,7 +113,8 @@ def test_report_tiles_carry_the_industry_benchmark(client: TestClient) -> None:
     found = kpis["benchmark"]
     assert found["industry_band"] in {"best-in-class", "good", "average", "below average"}
     assert found["quadrant"] and found["sentence"].startswith(
-        f"NRR {kpis['nrr']['value']:.1f}% is ")
+        f"NRR {kpis['nrr']['value']:.1f}% is "
+    )
 
 
 def test_the_signals_page_lists_the_signals(client: TestClient) -> None:

@@ -55,7 +55,13 @@ def test_cdn_docs_pages_are_off_but_the_schema_stays(client: TestClient) -> None
     assert client.get("/docs").status_code == 404
     assert client.get("/redoc").status_code == 404
     schema = client.get("/openapi.json").json()
-    assert {"/api/report", "/api/cohorts", "/api/customers", "/api/dashboards",
-            "/api/widgets/{widget_id}", "/api/attributes"} <= set(schema["paths"])
+    assert {
+        "/api/report",
+        "/api/cohorts",
+        "/api/customers",
+        "/api/dashboards",
+        "/api/widgets/{widget_id}",
+        "/api/attributes",
+    } <= set(schema["paths"])
     params = {p["name"] for p in schema["paths"]["/api/report"]["get"]["parameters"]}
     assert {"period", "start", "end", "by", "level", "filter", "currency"} <= params

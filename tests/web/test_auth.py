@@ -20,8 +20,13 @@ def guarded(dataset: Dataset, tmp_path: Path) -> TestClient:
 
 
 def test_everything_needs_the_token(guarded: TestClient) -> None:
-    paths = {path.replace("{name}", "csm").replace("_id}", "}").replace("{dashboard}", "1")
-             .replace("{widget}", "1") for _, path in EXPECTED_ROUTES}
+    paths = {
+        path.replace("{name}", "csm")
+        .replace("_id}", "}")
+        .replace("{dashboard}", "1")
+        .replace("{widget}", "1")
+        for _, path in EXPECTED_ROUTES
+    }
     for path in [*sorted(paths), "/openapi.json", "/static/css/app.css"]:
         response = guarded.get(path)
         assert response.status_code == 401, path
@@ -74,11 +79,11 @@ def test_no_token_means_open(client: TestClient) -> None:
 
 def test_loopback_server_answers_only_loopback_names(dataset: Dataset, tmp_path: Path) -> None:
     hosts = {"127.0.0.1", "localhost", "::1"}
-    with client_for(dataset, tmp_path / "s.sqlite", allowed_hosts=hosts,
-                    base_url="http://127.0.0.1:8050") as client:
+    with client_for(
+        dataset, tmp_path / "s.sqlite", allowed_hosts=hosts, base_url="http://127.0.0.1:8050"
+    ) as client:
         assert client.get("/api/attributes").status_code == 200
-        assert client.get("/api/attributes", headers={"host": "localhost:8050"}
-                          ).status_code == 200
+        assert client.get("/api/attributes", headers={"host": "localhost:8050"}).status_code == 200
         rebound = client.get("/api/attributes", headers={"host": "attacker.example:8050"})
         body = assert_error_shape(rebound)
         assert body["status"] == 400 and "answers only as" in body["error"]

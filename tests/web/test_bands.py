@@ -36,8 +36,9 @@ def test_cohort_rows_carry_their_band(client: TestClient) -> None:
 
 
 def test_widget_data_carries_band_and_edges(client: TestClient) -> None:
-    spec = widget_body(chart="line", group_by=None,
-                       timeframe={"grain": "month", "mode": "last", "last": 4})["spec"]
+    spec = widget_body(
+        chart="line", group_by=None, timeframe={"grain": "month", "mode": "last", "last": 4}
+    )["spec"]
     data = client.post("/api/widgets/preview", json=spec).json()
     assert data["ok"] is True and len(data["rows"]) == 4
     for row in data["rows"]:

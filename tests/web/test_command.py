@@ -21,10 +21,18 @@ def test_non_loopback_without_token_is_refused(host: str, demo_dir: Path) -> Non
     assert "without a token" in result.stderr and "--token" in result.stderr
 
 
-@pytest.mark.parametrize(("host", "loopback"), [
-    ("127.0.0.1", True), ("localhost", True), ("::1", True), ("127.0.0.2", True),
-    ("0.0.0.0", False), ("10.0.0.1", False), ("my-laptop", False),
-])
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("127.0.0.2", True),
+        ("0.0.0.0", False),
+        ("10.0.0.1", False),
+        ("my-laptop", False),
+    ],
+)
 def test_loopback_detection(host: str, loopback: bool) -> None:
     assert command.is_loopback(host) is loopback
 
@@ -47,8 +55,7 @@ def test_serve_prints_the_url_and_uses_the_store(
     monkeypatch.setattr("uvicorn.Server", FakeServer)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("NRR_TOKEN", "tok")
-    result = CliRunner().invoke(cli, ["serve", str(demo_dir), "--host", "0.0.0.0",
-                                      "--port", "0"])
+    result = CliRunner().invoke(cli, ["serve", str(demo_dir), "--host", "0.0.0.0", "--port", "0"])
     assert result.exit_code == 0, result.output
     port = FakeServer.seen["port"]
     assert f"http://0.0.0.0:{port}/?token=tok" in result.stderr
@@ -62,8 +69,10 @@ def test_port_in_use_is_a_usage_error(demo_dir: Path, tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen(1)
         port = taken.getsockname()[1]
-        result = CliRunner().invoke(cli, ["serve", str(demo_dir), "--port", str(port),
-                                          "--store", str(tmp_path / "s.sqlite")])
+        result = CliRunner().invoke(
+            cli,
+            ["serve", str(demo_dir), "--port", str(port), "--store", str(tmp_path / "s.sqlite")],
+        )
     assert result.exit_code == 2
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
 
@@ -71,8 +80,9 @@ def test_port_in_use_is_a_usage_error(demo_dir: Path, tmp_path: Path) -> None:
 def test_invalid_data_is_reported_before_serving(tmp_path: Path) -> None:
     (tmp_path / "customers.csv").write_text("customer_id\nc1\nc1\n")
     (tmp_path / "events.csv").write_text("customer_id,date,mrr\nc1,2024-01-01,-5\n")
-    result = CliRunner().invoke(cli, ["serve", str(tmp_path), "--store",
-                                      str(tmp_path / "s.sqlite")])
+    result = CliRunner().invoke(
+        cli, ["serve", str(tmp_path), "--store", str(tmp_path / "s.sqlite")]
+    )
     assert result.exit_code == 1
     assert "nothing was computed" in result.stderr
 
@@ -87,8 +97,9 @@ def test_loopback_serve_guards_the_host_header(
     demo_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("uvicorn.Server", FakeServer)
-    result = CliRunner().invoke(cli, ["serve", str(demo_dir), "--port", "0", "--store",
-                                      str(tmp_path / "s.sqlite")])
+    result = CliRunner().invoke(
+        cli, ["serve", str(demo_dir), "--port", "0", "--store", str(tmp_path / "s.sqlite")]
+    )
     assert result.exit_code == 0, result.output
     with TestClient(FakeServer.seen["app"], base_url="http://127.0.0.1") as client:
         assert client.get("/api/attributes").status_code == 200

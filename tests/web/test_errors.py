@@ -66,7 +66,8 @@ def operations(client: TestClient) -> list[tuple[str, str, dict[str, Any]]]:
     schema = client.get("/openapi.json").json()
     return [
         (method.upper(), path, operation)
-        for path, item in schema["paths"].items() if path.startswith("/api/")
+        for path, item in schema["paths"].items()
+        if path.startswith("/api/")
         for method, operation in item.items()
     ]
 
@@ -85,15 +86,27 @@ def failing_requests(
     if "_id}" in path:
         bogus = {"bogus": 1} if has_body else None
         out.append({"method": method, "url": fill(path, "abc"), "json": bogus, "expect": 404})
-        out.append({"method": method, "url": fill(path, "999999"),
-                    "json": VALID_BODIES.get(path) if has_body else None, "expect": 404})
+        out.append(
+            {
+                "method": method,
+                "url": fill(path, "999999"),
+                "json": VALID_BODIES.get(path) if has_body else None,
+                "expect": 404,
+            }
+        )
     elif "{name}" in path:
         out.append({"method": method, "url": fill(path, "nope"), "expect": 400})
     if has_body:
-        out.append({"method": method, "url": fill(path, "1"), "json": {"bogus": 1},
-                    "expect": 422})
-        out.append({"method": method, "url": fill(path, "1"), "content": b"not json",
-                    "headers": {"content-type": "application/json"}, "expect": 422})
+        out.append({"method": method, "url": fill(path, "1"), "json": {"bogus": 1}, "expect": 422})
+        out.append(
+            {
+                "method": method,
+                "url": fill(path, "1"),
+                "content": b"not json",
+                "headers": {"content-type": "application/json"},
+                "expect": 422,
+            }
+        )
     if queries:
         out.append({"method": method, "url": f"{path}?bogus=1", "expect": 422})
     wrong = next(m for m in METHODS if m not in allowed)
@@ -103,8 +116,12 @@ def failing_requests(
 
 def test_the_route_table_is_the_documented_api(client: TestClient) -> None:
     assert {(m, p) for m, p, _ in operations(client)} == EXPECTED_ROUTES
-    served = {(m, r.path.replace(":int}", "}")) for r in api.router.routes
-              if isinstance(r, APIRoute) for m in r.methods}
+    served = {
+        (m, r.path.replace(":int}", "}"))
+        for r in api.router.routes
+        if isinstance(r, APIRoute)
+        for m in r.methods
+    }
     assert served == EXPECTED_ROUTES
 
 
@@ -138,8 +155,11 @@ def test_unknown_api_paths_and_methods(client: TestClient) -> None:
 
 
 def test_validation_errors_list_every_field(client: TestClient) -> None:
-    body = assert_error_shape(client.get("/api/report", params={
-        "period": "week", "level": "team", "fiscal_year_start": 13}))
+    body = assert_error_shape(
+        client.get(
+            "/api/report", params={"period": "week", "level": "team", "fiscal_year_start": 13}
+        )
+    )
     assert body["status"] == 422 and len(body["errors"]) == 3
     assert any(e.startswith("period:") for e in body["errors"])
 
@@ -170,7 +190,8 @@ def test_pages_answer_errors_as_html(client: TestClient) -> None:
 
 
 def test_a_body_that_is_not_json_says_so(client: TestClient) -> None:
-    response = client.post("/api/dashboards", content=b'{"name": "x"}',
-                           headers={"content-type": "text/plain"})
+    response = client.post(
+        "/api/dashboards", content=b'{"name": "x"}', headers={"content-type": "text/plain"}
+    )
     body = assert_error_shape(response)
     assert body["status"] == 422 and "Content-Type: application/json" in body["error"]

@@ -42,9 +42,13 @@ def cli(debug: bool) -> None:
 
 
 for command in (
-    data.demo, data.validate,
-    report.report, report.customers, report.cohorts,
-    insights.forecast, insights.signals,
+    data.demo,
+    data.validate,
+    report.report,
+    report.customers,
+    report.cohorts,
+    insights.forecast,
+    insights.signals,
     serve.serve,
 ):
     cli.add_command(command)

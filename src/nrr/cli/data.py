@@ -17,10 +17,16 @@ from nrr.cli.output import stderr
 @click.option("--customers", type=click.IntRange(1), default=5000, show_default=True)
 @click.option("--months", type=click.IntRange(1, 240), default=36, show_default=True)
 @click.option("--seed", type=int, default=7, show_default=True)
-@click.option("--start", "start_text", default="2023-01-01", show_default=True,
-              help="First month of the generated history.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv",
-              show_default=True)
+@click.option(
+    "--start",
+    "start_text",
+    default="2023-01-01",
+    show_default=True,
+    help="First month of the generated history.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True
+)
 @handle_errors
 def demo(
     directory: Path, customers: int, months: int, seed: int, start_text: str, fmt: str
@@ -31,8 +37,12 @@ def demo(
     start = parse_date(start_text, "--start")
     assert start is not None
     summary = generate(
-        directory, customers=customers, months=months, seed=seed,
-        start=start.replace(day=1), fmt=fmt,  # type: ignore[arg-type]
+        directory,
+        customers=customers,
+        months=months,
+        seed=seed,
+        start=start.replace(day=1),
+        fmt=fmt,  # type: ignore[arg-type]
     )
     stderr.print(
         f"wrote {summary.customers:,} customers ({summary.organizations:,} organizations), "
@@ -65,7 +75,6 @@ def validate(data: str, quiet: bool) -> None:
     )
     out.print(f"  date range           {span}")
     out.print(
-        f"  currencies           {', '.join(staged.currencies)} "
-        f"(base {staged.base_currency})"
+        f"  currencies           {', '.join(staged.currencies)} (base {staged.base_currency})"
     )
     out.print(f"  attributes           {', '.join(staged.attributes) or '(none)'}")

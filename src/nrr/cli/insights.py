@@ -36,8 +36,11 @@ def forecast_selection(func: F) -> F:
     for index, param in enumerate(params):
         if param.name == "period":
             params[index] = click.Option(
-                ["--period"], type=click.Choice(["month", "quarter"]), default="month",
-                show_default=True, help="Period grain of the history and of the forecast.",
+                ["--period"],
+                type=click.Choice(["month", "quarter"]),
+                default="month",
+                show_default=True,
+                help="Period grain of the history and of the forecast.",
             )
     return func
 
@@ -49,23 +52,56 @@ def _history(dataset: Dataset, request: ReportRequest, quiet: bool) -> Report:
 
 @click.command()
 @forecast_selection
-@click.option("--horizon", type=click.IntRange(1, 60), default=6, show_default=True,
-              help="How many periods to forecast.")
-@click.option("--metric", "metrics", multiple=True, type=click.Choice(METRICS),
-              help="Forecast only this metric; repeatable (default: all five).")
-@click.option("--backtest", is_flag=True,
-              help="Instead of forecasting, compare the model with naive and drift "
-              "forecasts on the last periods.")
-@click.option("--backtest-periods", type=click.IntRange(1, 120), default=None, metavar="K",
-              help="Periods the backtest forecasts, one step ahead each (default: up to 6).")
+@click.option(
+    "--horizon",
+    type=click.IntRange(1, 60),
+    default=6,
+    show_default=True,
+    help="How many periods to forecast.",
+)
+@click.option(
+    "--metric",
+    "metrics",
+    multiple=True,
+    type=click.Choice(METRICS),
+    help="Forecast only this metric; repeatable (default: all five).",
+)
+@click.option(
+    "--backtest",
+    is_flag=True,
+    help="Instead of forecasting, compare the model with naive and drift "
+    "forecasts on the last periods.",
+)
+@click.option(
+    "--backtest-periods",
+    type=click.IntRange(1, 120),
+    default=None,
+    metavar="K",
+    help="Periods the backtest forecasts, one step ahead each (default: up to 6).",
+)
 @output_options
 @handle_errors
 def forecast(
-    data: str, period: str, start: str | None, end: str | None, by: tuple[str, ...],
-    level: str, filters: tuple[str, ...], currency: str | None, fx: str,
-    fiscal_year_start: int, engine_name: str, spark_master: str | None, quiet: bool,
-    horizon: int, metrics: tuple[str, ...], backtest: bool, backtest_periods: int | None,
-    fmt: str, output: Path | None, decimals: int | None,
+    data: str,
+    period: str,
+    start: str | None,
+    end: str | None,
+    by: tuple[str, ...],
+    level: str,
+    filters: tuple[str, ...],
+    currency: str | None,
+    fx: str,
+    fiscal_year_start: int,
+    engine_name: str,
+    spark_master: str | None,
+    quiet: bool,
+    horizon: int,
+    metrics: tuple[str, ...],
+    backtest: bool,
+    backtest_periods: int | None,
+    fmt: str,
+    output: Path | None,
+    decimals: int | None,
 ) -> None:
     """Forecast NRR, GRR and the expansion, contraction and churn MRR of DATA.
 
@@ -116,39 +152,96 @@ def _cuts(text: str | None) -> list[float] | None:
     try:
         return [float(part) for part in text.split(",") if part.strip()]
     except ValueError:
-        raise click.BadParameter(f"{text!r} is not a list of numbers such as 40,70",
-                                 param_hint="--cuts") from None
+        raise click.BadParameter(
+            f"{text!r} is not a list of numbers such as 40,70", param_hint="--cuts"
+        ) from None
 
 
 @click.command()
 @selection_options
-@click.option("--threshold", type=click.FloatRange(0), default=THRESHOLD, show_default=True,
-              metavar="PCT", help="Early warning when the churn or contraction rate is more "
-              "than PCT % above its average over the previous periods.")
-@click.option("--window", type=click.IntRange(3, 36), default=WINDOW, show_default=True,
-              help="Previous periods averaged for the early warning.")
-@click.option("--correlate", "signal", default=None, metavar="SIGNAL",
-              help="Bucket customers by this signal's value at period start (signals table).")
-@click.option("--buckets", type=click.IntRange(2, 10), default=4, show_default=True,
-              help="With --correlate: quantile buckets of the signal.")
-@click.option("--cuts", default=None, metavar="X[,X]",
-              help="With --correlate: bucket edges instead of quantiles, e.g. 40,70.")
-@click.option("--below", type=float, default=None, metavar="X",
-              help="With --correlate: at risk below this value (default: the lowest "
-              "bucket's upper edge).")
-@click.option("--top", type=click.IntRange(1), default=20, show_default=True,
-              help="With --correlate: how many at-risk customers to list.")
-@click.option("--at-risk", "only_at_risk", is_flag=True,
-              help="With --correlate: output only the at-risk list.")
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0),
+    default=THRESHOLD,
+    show_default=True,
+    metavar="PCT",
+    help="Early warning when the churn or contraction rate is more "
+    "than PCT % above its average over the previous periods.",
+)
+@click.option(
+    "--window",
+    type=click.IntRange(3, 36),
+    default=WINDOW,
+    show_default=True,
+    help="Previous periods averaged for the early warning.",
+)
+@click.option(
+    "--correlate",
+    "signal",
+    default=None,
+    metavar="SIGNAL",
+    help="Bucket customers by this signal's value at period start (signals table).",
+)
+@click.option(
+    "--buckets",
+    type=click.IntRange(2, 10),
+    default=4,
+    show_default=True,
+    help="With --correlate: quantile buckets of the signal.",
+)
+@click.option(
+    "--cuts",
+    default=None,
+    metavar="X[,X]",
+    help="With --correlate: bucket edges instead of quantiles, e.g. 40,70.",
+)
+@click.option(
+    "--below",
+    type=float,
+    default=None,
+    metavar="X",
+    help="With --correlate: at risk below this value (default: the lowest bucket's upper edge).",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(1),
+    default=20,
+    show_default=True,
+    help="With --correlate: how many at-risk customers to list.",
+)
+@click.option(
+    "--at-risk",
+    "only_at_risk",
+    is_flag=True,
+    help="With --correlate: output only the at-risk list.",
+)
 @output_options
 @handle_errors
 def signals(
-    data: str, period: str, start: str | None, end: str | None, by: tuple[str, ...],
-    level: str, filters: tuple[str, ...], currency: str | None, fx: str,
-    fiscal_year_start: int, engine_name: str, spark_master: str | None, quiet: bool,
-    threshold: float, window: int, signal: str | None, buckets: int, cuts: str | None,
-    below: float | None, top: int, only_at_risk: bool,
-    fmt: str, output: Path | None, decimals: int | None,
+    data: str,
+    period: str,
+    start: str | None,
+    end: str | None,
+    by: tuple[str, ...],
+    level: str,
+    filters: tuple[str, ...],
+    currency: str | None,
+    fx: str,
+    fiscal_year_start: int,
+    engine_name: str,
+    spark_master: str | None,
+    quiet: bool,
+    threshold: float,
+    window: int,
+    signal: str | None,
+    buckets: int,
+    cuts: str | None,
+    below: float | None,
+    top: int,
+    only_at_risk: bool,
+    fmt: str,
+    output: Path | None,
+    decimals: int | None,
 ) -> None:
     """Leading indicators of NRR per period, or NRR by a health or usage signal.
 
@@ -168,8 +261,20 @@ def signals(
         dataset, period, start, end, by, level, filters, currency, fx, fiscal_year_start
     )
     if signal:
-        _correlate(dataset, request, signal, buckets, _cuts(cuts), below, top, only_at_risk,
-                   fmt, output, decimals, quiet)
+        _correlate(
+            dataset,
+            request,
+            signal,
+            buckets,
+            _cuts(cuts),
+            below,
+            top,
+            only_at_risk,
+            fmt,
+            output,
+            decimals,
+            quiet,
+        )
         return
     report = _history(dataset, request, quiet)
     result = leading_indicators(report, threshold, window)
@@ -187,9 +292,18 @@ def signals(
 
 
 def _correlate(
-    dataset: Dataset, request: ReportRequest, signal: str, buckets: int,
-    cuts: list[float] | None, below: float | None, top: int, only_at_risk: bool,
-    fmt: str, output: Path | None, decimals: int | None, quiet: bool,
+    dataset: Dataset,
+    request: ReportRequest,
+    signal: str,
+    buckets: int,
+    cuts: list[float] | None,
+    below: float | None,
+    top: int,
+    only_at_risk: bool,
+    fmt: str,
+    output: Path | None,
+    decimals: int | None,
+    quiet: bool,
 ) -> None:
     from nrr.insights.health import signal_report, unit_column
     from nrr.render.insights import at_risk_table, buckets_table
@@ -207,10 +321,16 @@ def _correlate(
     )
     parts: list[RenderableType] = [at_risk_table(risky, unit, risk_title)]
     if not only_at_risk:
-        heading = title(f"NRR by {result.buckets.signal} at period start", request,
-                       result.buckets.currency)
+        heading = title(
+            f"NRR by {result.buckets.signal} at period start", request, result.buckets.currency
+        )
         parts.insert(0, buckets_table(result.buckets, heading))
-        parts.insert(1, Text(
-            "Each bucket pools its customers' periods: NRR = Σ MRR at period end / Σ MRR at "
-            "period start.", style="dim"))
+        parts.insert(
+            1,
+            Text(
+                "Each bucket pools its customers' periods: NRR = Σ MRR at period end / Σ MRR at "
+                "period start.",
+                style="dim",
+            ),
+        )
     show(parts, output)

@@ -29,15 +29,24 @@ F = TypeVar("F", bound=Callable[..., Any])
 def output_options(func: F) -> F:
     """The same --format/--output/--decimals on every tabular command."""
     func = click.option(
-        "--decimals", type=click.IntRange(0, 12), default=None,
+        "--decimals",
+        type=click.IntRange(0, 12),
+        default=None,
         help="Round numbers in csv/json/parquet output (default: unrounded).",
     )(func)
     func = click.option(
-        "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
         help="Write to FILE instead of stdout.",
     )(func)
     return click.option(
-        "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
         help="Output format; machine formats are unrounded.",
     )(func)
 
@@ -46,31 +55,78 @@ def selection_options(func: F) -> F:
     """What a report, a drill-down and an explanation share: which periods and units."""
     options = [
         click.argument("data", type=click.Path()),
-        click.option("--period", type=click.Choice([g.value for g in Grain]), default="month",
-                     show_default=True, help="Period grain; ttm = trailing twelve months."),
-        click.option("--from", "start", default=None, metavar="DATE",
-                     help="Start of the range (YYYY-MM-DD); default: the data's first month."),
-        click.option("--to", "end", default=None, metavar="DATE",
-                     help="End of the range, exclusive; default: the data's as-of month."),
-        click.option("--by", multiple=True, metavar="ATTR[,ATTR]",
-                     help="Group by attributes (as of each period's start) or 'product'."),
-        click.option("--level", type=click.Choice([lv.value for lv in Level]),
-                     default="account", show_default=True,
-                     help="Accounts, or organizations with child accounts rolled up."),
-        click.option("--filter", "filters", multiple=True, metavar="ATTR=VALUE",
-                     help="Keep units whose attribute equals VALUE; repeatable (AND)."),
-        click.option("--currency", default=None,
-                     help="Reporting currency (default: the base currency)."),
-        click.option("--fx", type=click.Choice([m.value for m in FxMode]), default="actual",
-                     show_default=True,
-                     help="constant: convert both ends of a period at its start's rate."),
-        click.option("--fiscal-year-start", type=click.IntRange(1, 12), default=1,
-                     show_default=True, help="Month the fiscal year starts (quarter, year)."),
-        click.option("--engine", "engine_name", type=click.Choice(["duckdb", "spark"]),
-                     default="duckdb", show_default=True),
-        click.option("--spark-master", default=None, metavar="URL",
-                     help="Spark master for --engine spark (default local[2]; "
-                     "spark://HOST:7077 for a cluster)."),
+        click.option(
+            "--period",
+            type=click.Choice([g.value for g in Grain]),
+            default="month",
+            show_default=True,
+            help="Period grain; ttm = trailing twelve months.",
+        ),
+        click.option(
+            "--from",
+            "start",
+            default=None,
+            metavar="DATE",
+            help="Start of the range (YYYY-MM-DD); default: the data's first month.",
+        ),
+        click.option(
+            "--to",
+            "end",
+            default=None,
+            metavar="DATE",
+            help="End of the range, exclusive; default: the data's as-of month.",
+        ),
+        click.option(
+            "--by",
+            multiple=True,
+            metavar="ATTR[,ATTR]",
+            help="Group by attributes (as of each period's start) or 'product'.",
+        ),
+        click.option(
+            "--level",
+            type=click.Choice([lv.value for lv in Level]),
+            default="account",
+            show_default=True,
+            help="Accounts, or organizations with child accounts rolled up.",
+        ),
+        click.option(
+            "--filter",
+            "filters",
+            multiple=True,
+            metavar="ATTR=VALUE",
+            help="Keep units whose attribute equals VALUE; repeatable (AND).",
+        ),
+        click.option(
+            "--currency", default=None, help="Reporting currency (default: the base currency)."
+        ),
+        click.option(
+            "--fx",
+            type=click.Choice([m.value for m in FxMode]),
+            default="actual",
+            show_default=True,
+            help="constant: convert both ends of a period at its start's rate.",
+        ),
+        click.option(
+            "--fiscal-year-start",
+            type=click.IntRange(1, 12),
+            default=1,
+            show_default=True,
+            help="Month the fiscal year starts (quarter, year).",
+        ),
+        click.option(
+            "--engine",
+            "engine_name",
+            type=click.Choice(["duckdb", "spark"]),
+            default="duckdb",
+            show_default=True,
+        ),
+        click.option(
+            "--spark-master",
+            default=None,
+            metavar="URL",
+            help="Spark master for --engine spark (default local[2]; "
+            "spark://HOST:7077 for a cluster).",
+        ),
         click.option("--quiet", "-q", is_flag=True, help="No warnings or notes on stderr."),
     ]
     for option in reversed(options):
@@ -112,11 +168,27 @@ def open_dataset(data: str, engine_name: str, quiet: bool, master: str | None = 
 
 
 def selection_request(
-    dataset: Dataset, period: str, start: str | None, end: str | None, by: tuple[str, ...],
-    level: str, filters: tuple[str, ...], currency: str | None, fx: str,
-    fiscal_year_start: int, method: str = "snapshot",
+    dataset: Dataset,
+    period: str,
+    start: str | None,
+    end: str | None,
+    by: tuple[str, ...],
+    level: str,
+    filters: tuple[str, ...],
+    currency: str | None,
+    fx: str,
+    fiscal_year_start: int,
+    method: str = "snapshot",
 ) -> ReportRequest:
     return dataset.request(
-        period, parse_date(start, "--from"), parse_date(end, "--to"), parse_by(by),
-        level, parse_filters(filters), currency, fiscal_year_start, method, fx,
+        period,
+        parse_date(start, "--from"),
+        parse_date(end, "--to"),
+        parse_by(by),
+        level,
+        parse_filters(filters),
+        currency,
+        fiscal_year_start,
+        method,
+        fx,
     )

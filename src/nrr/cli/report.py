@@ -30,24 +30,53 @@ if TYPE_CHECKING:
 
 @click.command()
 @selection_options
-@click.option("--method", type=click.Choice([m.value for m in Method]), default="snapshot",
-              show_default=True,
-              help="compounded: a period's NRR as the product of its monthly NRRs.")
-@click.option("--explain", is_flag=True,
-              help="Print the definitions in force and the SQL, instead of the report.")
+@click.option(
+    "--method",
+    type=click.Choice([m.value for m in Method]),
+    default="snapshot",
+    show_default=True,
+    help="compounded: a period's NRR as the product of its monthly NRRs.",
+)
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Print the definitions in force and the SQL, instead of the report.",
+)
 @output_options
 @handle_errors
 def report(
-    data: str, period: str, start: str | None, end: str | None, by: tuple[str, ...],
-    level: str, filters: tuple[str, ...], currency: str | None, fx: str,
-    fiscal_year_start: int, engine_name: str, spark_master: str | None, quiet: bool,
-    method: str, explain: bool,
-    fmt: str, output: Path | None, decimals: int | None,
+    data: str,
+    period: str,
+    start: str | None,
+    end: str | None,
+    by: tuple[str, ...],
+    level: str,
+    filters: tuple[str, ...],
+    currency: str | None,
+    fx: str,
+    fiscal_year_start: int,
+    engine_name: str,
+    spark_master: str | None,
+    quiet: bool,
+    method: str,
+    explain: bool,
+    fmt: str,
+    output: Path | None,
+    decimals: int | None,
 ) -> None:
     """NRR, GRR and the MRR bridge of DATA per period (and group)."""
     dataset = open_dataset(data, engine_name, quiet, spark_master)
     request = selection_request(
-        dataset, period, start, end, by, level, filters, currency, fx, fiscal_year_start,
+        dataset,
+        period,
+        start,
+        end,
+        by,
+        level,
+        filters,
+        currency,
+        fx,
+        fiscal_year_start,
         method,
     )
     if explain:
@@ -89,19 +118,40 @@ def _show_report(dataset: Dataset, result: Report, output: Path | None) -> None:
 
 @click.command()
 @selection_options
-@click.option("--category", "categories", multiple=True,
-              type=click.Choice(list(CATEGORIES)),
-              help="Only units with this movement; repeatable.")
-@click.option("--lines", "with_lines", is_flag=True,
-              help="List the subscription lines (or events) active at either end instead.")
+@click.option(
+    "--category",
+    "categories",
+    multiple=True,
+    type=click.Choice(list(CATEGORIES)),
+    help="Only units with this movement; repeatable.",
+)
+@click.option(
+    "--lines",
+    "with_lines",
+    is_flag=True,
+    help="List the subscription lines (or events) active at either end instead.",
+)
 @output_options
 @handle_errors
 def customers(
-    data: str, period: str, start: str | None, end: str | None, by: tuple[str, ...],
-    level: str, filters: tuple[str, ...], currency: str | None, fx: str,
-    fiscal_year_start: int, engine_name: str, spark_master: str | None, quiet: bool,
+    data: str,
+    period: str,
+    start: str | None,
+    end: str | None,
+    by: tuple[str, ...],
+    level: str,
+    filters: tuple[str, ...],
+    currency: str | None,
+    fx: str,
+    fiscal_year_start: int,
+    engine_name: str,
+    spark_master: str | None,
+    quiet: bool,
     categories: tuple[str, ...],
-    with_lines: bool, fmt: str, output: Path | None, decimals: int | None,
+    with_lines: bool,
+    fmt: str,
+    output: Path | None,
+    decimals: int | None,
 ) -> None:
     """The customers (or organizations) behind each report row, and how they moved."""
     dataset = open_dataset(data, engine_name, quiet, spark_master)
@@ -110,9 +160,17 @@ def customers(
     )
     with working("listing customers", quiet):
         result = dataset.customers(
-            request.grain, request.start, request.end, request.by, request.level,
-            request.filters, request.currency, request.fiscal_year_start, request.fx,
-            list(categories), with_lines,
+            request.grain,
+            request.start,
+            request.end,
+            request.by,
+            request.level,
+            request.filters,
+            request.currency,
+            request.fiscal_year_start,
+            request.fx,
+            list(categories),
+            with_lines,
         )
     if fmt != "table":
         emit(result.table, fmt, output, decimals)
@@ -123,27 +181,65 @@ def customers(
 
 @click.command()
 @click.argument("data", type=click.Path())
-@click.option("--grain", type=click.Choice(["month", "quarter"]), default="month",
-              show_default=True, help="Cohorts by acquisition month or quarter.")
-@click.option("--from", "start", default=None, metavar="DATE",
-              help="First cohort period (YYYY-MM-DD); default: the data's first month.")
-@click.option("--to", "end", default=None, metavar="DATE",
-              help="End of the range, exclusive: last cohort and last measurement.")
-@click.option("--by", default=None, metavar="ATTR",
-              help="Split cohorts by an attribute as of acquisition (or 'product').")
-@click.option("--level", type=click.Choice([lv.value for lv in Level]), default="account",
-              show_default=True)
+@click.option(
+    "--grain",
+    type=click.Choice(["month", "quarter"]),
+    default="month",
+    show_default=True,
+    help="Cohorts by acquisition month or quarter.",
+)
+@click.option(
+    "--from",
+    "start",
+    default=None,
+    metavar="DATE",
+    help="First cohort period (YYYY-MM-DD); default: the data's first month.",
+)
+@click.option(
+    "--to",
+    "end",
+    default=None,
+    metavar="DATE",
+    help="End of the range, exclusive: last cohort and last measurement.",
+)
+@click.option(
+    "--by",
+    default=None,
+    metavar="ATTR",
+    help="Split cohorts by an attribute as of acquisition (or 'product').",
+)
+@click.option(
+    "--level", type=click.Choice([lv.value for lv in Level]), default="account", show_default=True
+)
 @click.option("--currency", default=None, help="Reporting currency.")
-@click.option("--engine", "engine_name", type=click.Choice(["duckdb", "spark"]),
-              default="duckdb", show_default=True)
-@click.option("--spark-master", default=None, metavar="URL",
-              help="Spark master for --engine spark (default local[2]).")
+@click.option(
+    "--engine",
+    "engine_name",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+)
+@click.option(
+    "--spark-master",
+    default=None,
+    metavar="URL",
+    help="Spark master for --engine spark (default local[2]).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No warnings on stderr.")
 @output_options
 @handle_errors
 def cohorts(
-    data: str, grain: str, start: str | None, end: str | None, by: str | None, level: str,
-    currency: str | None, engine_name: str, spark_master: str | None, quiet: bool, fmt: str,
+    data: str,
+    grain: str,
+    start: str | None,
+    end: str | None,
+    by: str | None,
+    level: str,
+    currency: str | None,
+    engine_name: str,
+    spark_master: str | None,
+    quiet: bool,
+    fmt: str,
     output: Path | None,
     decimals: int | None,
 ) -> None:

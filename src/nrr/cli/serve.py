@@ -53,24 +53,53 @@ def url_of(host: str, port: int, token: str | None) -> str:
 
 @click.command()
 @click.argument("data", type=click.Path())
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Interface to listen on; anything but loopback needs --token.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8050, show_default=True,
-              help="Port to listen on (0 picks a free one).")
-@click.option("--store", type=click.Path(dir_okay=False, path_type=Path),
-              default=DEFAULT_STORE, show_default=True,
-              help="SQLite file holding dashboards (kept out of the read-only data folder).")
-@click.option("--token", envvar="NRR_TOKEN", default=None, show_envvar=True,
-              help="Require this access token on every page and API call.")
-@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
-              envvar="NRR_ALLOW_HOST", show_envvar=True,
-              help="Also answer requests addressed to NAME (the public name a reverse proxy "
-              "passes on as Host); repeatable; needs --token.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on; anything but loopback needs --token.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8050,
+    show_default=True,
+    help="Port to listen on (0 picks a free one).",
+)
+@click.option(
+    "--store",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_STORE,
+    show_default=True,
+    help="SQLite file holding dashboards (kept out of the read-only data folder).",
+)
+@click.option(
+    "--token",
+    envvar="NRR_TOKEN",
+    default=None,
+    show_envvar=True,
+    help="Require this access token on every page and API call.",
+)
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="NAME",
+    envvar="NRR_ALLOW_HOST",
+    show_envvar=True,
+    help="Also answer requests addressed to NAME (the public name a reverse proxy "
+    "passes on as Host); repeatable; needs --token.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No data warnings on stderr.")
 @handle_errors
 def serve(
-    data: str, host: str, port: int, store: Path, token: str | None,
-    allow_hosts: tuple[str, ...], quiet: bool,
+    data: str,
+    host: str,
+    port: int,
+    store: Path,
+    token: str | None,
+    allow_hosts: tuple[str, ...],
+    quiet: bool,
 ) -> None:
     """Serve the web dashboard for DATA (overview, segments, cohorts, custom dashboards)."""
     exposed = host if not is_loopback(host) else next(iter(allow_hosts), None)
@@ -93,9 +122,9 @@ def serve(
     sock = bind(host, port)
     address = url_of(host, sock.getsockname()[1], token)
     stderr.print(
-        f"nrr dashboard for {dataset.staged.source} at {address}  "
-        f"(store {store}; Ctrl+C stops)",
-        soft_wrap=True, markup=False,
+        f"nrr dashboard for {dataset.staged.source} at {address}  (store {store}; Ctrl+C stops)",
+        soft_wrap=True,
+        markup=False,
     )
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
     try:

@@ -19,8 +19,12 @@ from nrr.dataset.text import Text
 
 # Text columns that usually repeat a few values (see ``low_cardinality``).
 LOW_CARDINALITY = frozenset(
-    {("subscriptions", "kind"), ("subscriptions", "product"),
-     ("customer_attributes", "attribute"), ("signals", "name")}
+    {
+        ("subscriptions", "kind"),
+        ("subscriptions", "product"),
+        ("customer_attributes", "attribute"),
+        ("signals", "name"),
+    }
 )
 
 
@@ -61,8 +65,7 @@ def _text_or_reason(column: pa.ChunkedArray) -> pa.ChunkedArray | str:
                 "(or as CSV UTF-8)"
             )
         return (
-            f"holds {column.type} values that nrr cannot read as text: store text, numbers "
-            "or dates"
+            f"holds {column.type} values that nrr cannot read as text: store text, numbers or dates"
         )
 
 
@@ -135,9 +138,14 @@ def drop_unnamed(table: RawTable, issues: list[Issue]) -> RawTable:
     for i in blank:
         if not Text.of(table.data.column(i)).empty.all():
             issues.append(
-                Issue(table.source, 1, "-", "column-unnamed",
-                      f"column {i + 1} has no name in the header but holds values: name it, "
-                      "or delete the column")
+                Issue(
+                    table.source,
+                    1,
+                    "-",
+                    "column-unnamed",
+                    f"column {i + 1} has no name in the header but holds values: name it, "
+                    "or delete the column",
+                )
             )
     keep = [i for i, column in enumerate(table.columns) if column]
     return replace(table, columns=[table.columns[i] for i in keep], data=table.data.select(keep))

@@ -37,7 +37,10 @@ def check_customer_columns(checked: Checked) -> None:
         if name in RESERVED_ATTRIBUTES and name not in RESERVED_CUSTOMER_COLUMNS:
             checked.issues.append(
                 Issue(
-                    checked.raw.source, 1, name, "attribute-reserved",
+                    checked.raw.source,
+                    1,
+                    name,
+                    "attribute-reserved",
                     f"column {name!r} would be an attribute, but nrr reserves the name "
                     f"({_RESERVED_WHY[name]}): rename the column",
                 )
@@ -58,9 +61,13 @@ def check_customer_attributes(checked: Checked) -> None:
     names = attribute_names(checked)
     reserved = names.mask(lambda v: pc.is_in(v, value_set=pa.array(sorted(RESERVED_ATTRIBUTES))))
     checked.flag(
-        reserved, "attribute", "attribute-reserved",
-        lambda r: f"attribute {checked.value('attribute', r)!r} is a name nrr reserves "
-        f"({_RESERVED_WHY[names.value(r)]}); use another name",
+        reserved,
+        "attribute",
+        "attribute-reserved",
+        lambda r: (
+            f"attribute {checked.value('attribute', r)!r} is a name nrr reserves "
+            f"({_RESERVED_WHY[names.value(r)]}); use another name"
+        ),
     )
     if "value" in checked.text and usable(checked, "customer_id", "attribute", "valid_from"):
         _check_attribute_conflicts(checked, names)
@@ -72,8 +79,11 @@ def _check_attribute_conflicts(checked: Checked, names: Text) -> None:
     An Arrow hash count finds whether any key repeats at all: a history without repeats,
     the usual case, costs no pandas."""
     keys = pa.table(
-        {"c": checked.text["customer_id"].plain(), "a": names.plain(),
-         "d": checked.dates["valid_from"]}
+        {
+            "c": checked.text["customer_id"].plain(),
+            "a": names.plain(),
+            "d": checked.dates["valid_from"],
+        }
     )
     counts = keys.group_by(["c", "a", "d"]).aggregate([([], "count_all")])
     if not len(counts) or pc.max(counts["count_all"]).as_py() == 1:  # no key repeats
@@ -83,10 +93,13 @@ def _check_attribute_conflicts(checked: Checked, names: Text) -> None:
     # values as the engine compares them: exactly, an empty (or blank) value meaning unset
     value = pc.fill_null(nullable_text(checked.text["value"]), "")
     frame = pd.DataFrame(
-        {"c": objects(checked.text["customer_id"]), "a": objects(names),
-         "d": as_datetime64(checked.dates["valid_from"]),
-         "v": np.asarray(as_array(value).to_numpy(zero_copy_only=False), dtype=object),
-         "row": np.arange(checked.rows)}
+        {
+            "c": objects(checked.text["customer_id"]),
+            "a": objects(names),
+            "d": as_datetime64(checked.dates["valid_from"]),
+            "v": np.asarray(as_array(value).to_numpy(zero_copy_only=False), dtype=object),
+            "row": np.arange(checked.rows),
+        }
     )
     first = frame.groupby(["c", "a", "d"], sort=False, dropna=False)[["v", "row"]].transform(
         "first"
@@ -94,9 +107,13 @@ def _check_attribute_conflicts(checked: Checked, names: Text) -> None:
     conflict = np.asarray(frame["v"] != first["v"], dtype=bool)
     first_row = np.asarray(first["row"], dtype=np.int64)
     checked.flag(
-        conflict, "value", "attribute-conflict",
-        lambda r: f"customer {checked.value('customer_id', r)!r} already has "
-        f"{names.value(r)!r} = {checked.value('value', int(first_row[r]))!r} from "
-        f"{checked.value('valid_from', r)} on {checked.place(int(first_row[r]))}; this row "
-        f"gives {checked.value('value', r)!r}",
+        conflict,
+        "value",
+        "attribute-conflict",
+        lambda r: (
+            f"customer {checked.value('customer_id', r)!r} already has "
+            f"{names.value(r)!r} = {checked.value('value', int(first_row[r]))!r} from "
+            f"{checked.value('valid_from', r)} on {checked.place(int(first_row[r]))}; this row "
+            f"gives {checked.value('value', r)!r}"
+        ),
     )

@@ -78,7 +78,11 @@ class Checked:
             row = int(index)
             self.issues.append(
                 Issue(
-                    self.raw.source, self.line(row), column, rule, message(row),
+                    self.raw.source,
+                    self.line(row),
+                    column,
+                    rule,
+                    message(row),
                     key=self.raw.label(row),
                 )
             )
@@ -120,7 +124,10 @@ def _check_header(checked: Checked) -> None:
         if name in seen:
             checked.issues.append(
                 Issue(
-                    raw.source, 1, name, "column-duplicate",
+                    raw.source,
+                    1,
+                    name,
+                    "column-duplicate",
                     f"column {name!r} appears twice in the header (names are case-insensitive)",
                 )
             )
@@ -134,7 +141,10 @@ def _check_header(checked: Checked) -> None:
         if column.required and column.name not in seen:
             checked.issues.append(
                 Issue(
-                    raw.source, 1, column.name, "column-missing",
+                    raw.source,
+                    1,
+                    column.name,
+                    "column-missing",
                     f"required column {column.name!r} is missing from the header",
                 )
             )
@@ -157,36 +167,51 @@ def _check_column(checked: Checked, name: str, kind: ColumnType, required: bool)
         bad = present & ~ok
         far = bad & dates.far
         checked.flag(
-            bad & ~far, name, "date-format",
+            bad & ~far,
+            name,
+            "date-format",
             lambda r: f"{checked.value(name, r)!r} is not a valid date in YYYY-MM-DD form",
         )
         checked.flag(
-            far, name, "date-range",
-            lambda r: f"{checked.value(name, r)!r} is outside {FIRST_DATE} to {LAST_DATE}, the "
-            "dates nrr reads (a line that has not ended has an empty end_date)",
+            far,
+            name,
+            "date-range",
+            lambda r: (
+                f"{checked.value(name, r)!r} is outside {FIRST_DATE} to {LAST_DATE}, the "
+                "dates nrr reads (a line that has not ended has an empty end_date)"
+            ),
         )
     elif kind is ColumnType.DECIMAL:
         checked.numbers[name], ok = parse_decimals(values)
         bad = present & ~ok
         checked.flag(
-            bad, name, "decimal-format",
-            lambda r: f"{checked.value(name, r)!r} is not a plain decimal number "
-            "(no currency symbols, thousands separators or exponents)",
+            bad,
+            name,
+            "decimal-format",
+            lambda r: (
+                f"{checked.value(name, r)!r} is not a plain decimal number "
+                "(no currency symbols, thousands separators or exponents)"
+            ),
         )
     elif kind is ColumnType.INTEGER:
         checked.integers[name], ok = parse_integers(values)
         checked.parsed[name] = ok
         bad = present & ~ok
         checked.flag(
-            bad, name, "integer-format",
+            bad,
+            name,
+            "integer-format",
             lambda r: f"{checked.value(name, r)!r} is not a whole number",
         )
     elif kind is ColumnType.CURRENCY:
         bad = present & ~valid_currency(values)
         checked.flag(
-            bad, name, "currency-format",
-            lambda r: f"{checked.value(name, r)!r} is not a three-letter ISO 4217 code "
-            "such as USD or EUR",
+            bad,
+            name,
+            "currency-format",
+            lambda r: (
+                f"{checked.value(name, r)!r} is not a three-letter ISO 4217 code such as USD or EUR"
+            ),
         )
     else:
         return

@@ -99,8 +99,7 @@ SIGNALS = Table(
 )
 
 TABLES: dict[str, Table] = {
-    t.name: t
-    for t in (CUSTOMERS, SUBSCRIPTIONS, EVENTS, FX_RATES, CUSTOMER_ATTRIBUTES, SIGNALS)
+    t.name: t for t in (CUSTOMERS, SUBSCRIPTIONS, EVENTS, FX_RATES, CUSTOMER_ATTRIBUTES, SIGNALS)
 }
 RESERVED_CUSTOMER_COLUMNS = frozenset({"customer_id", "name", "parent_id"})
 # Names no attribute may take, in the customers table or in customer_attributes: the

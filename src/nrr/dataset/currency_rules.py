@@ -46,23 +46,26 @@ def check_currencies(checked: dict[str, Checked], issues: IssueSet) -> str | Non
             .group_by("c")
             .aggregate([("d", "min")])
         )
-        first_rate = dict(
-            zip(firsts["c"].to_pylist(), firsts["d_min"].to_pylist(), strict=True)
-        )
+        first_rate = dict(zip(firsts["c"].to_pylist(), firsts["d_min"].to_pylist(), strict=True))
     rateless = sorted(used - set(first_rate))
     if len(rateless) > 1 and DEFAULT_BASE_CURRENCY not in rateless:
         issues.add(
-            Issue(revenue.raw.source, 0, "currency", "base-currency-ambiguous",
-                  f"currencies {', '.join(rateless)} have no fx rates; fx_rates must quote "
-                  "every currency but one (the base) into that base currency")
+            Issue(
+                revenue.raw.source,
+                0,
+                "currency",
+                "base-currency-ambiguous",
+                f"currencies {', '.join(rateless)} have no fx rates; fx_rates must quote "
+                "every currency but one (the base) into that base currency",
+            )
         )
         return None
     base = rateless[0] if len(rateless) == 1 else DEFAULT_BASE_CURRENCY
     if not usable(revenue, date_column):
         return base
     # per distinct currency (the empty one is the base): foreign, and its first rate's day
-    filled = currency if currency.codes is not None else Text.of(
-        pc.dictionary_encode(currency.values)
+    filled = (
+        currency if currency.codes is not None else Text.of(pc.dictionary_encode(currency.values))
     )
     names = [base if c == "" else str(c) for c in filled.values.to_pylist()]
     foreign = np.array([c != base for c in names], dtype=bool)
@@ -72,9 +75,13 @@ def check_currencies(checked: dict[str, Checked], issues: IssueSet) -> str | Non
     no_rate = bools(pc.or_kleene(pc.is_null(first), pc.greater(first, starts)))
     missing = filled.spread(foreign) & no_rate
     revenue.flag(
-        missing, "currency", "fx-missing",
-        lambda r: f"no {names[filled.codes_np[r]]} rate in force on "
-        f"{revenue.value(date_column, r)}: add an fx_rates row for "
-        f"{names[filled.codes_np[r]]} dated on or before it",
+        missing,
+        "currency",
+        "fx-missing",
+        lambda r: (
+            f"no {names[filled.codes_np[r]]} rate in force on "
+            f"{revenue.value(date_column, r)}: add an fx_rates row for "
+            f"{names[filled.codes_np[r]]} dated on or before it"
+        ),
     )
     return base

@@ -45,8 +45,8 @@ class CustomerIndex:
         distinct = int(id_codes.max()) + 1 if len(id_codes) else 0
         self.unique = distinct == len(ids)  # every id differs
         # the first row holding each code (needed only when some id repeats)
-        first = None if self.unique else pa.array(
-            np.unique(id_codes, return_index=True)[1], pa.int32()
+        first = (
+            None if self.unique else pa.array(np.unique(id_codes, return_index=True)[1], pa.int32())
         )
         self.found: dict[str, Strings] = {}  # the name given in ``columns`` -> rows
         for (name, column), found in zip(columns.items(), codes[1:], strict=True):
@@ -107,9 +107,13 @@ def check_customers(
         for r in np.flatnonzero(duplicated):
             first_row[ids.value(int(r))] = int(first[codes[r]])
     checked.flag(
-        duplicated, "customer_id", "id-duplicate",
-        lambda r: f"customer_id {checked.value('customer_id', r)!r} already appears on "
-        f"{checked.place(first_row[checked.value('customer_id', r)])}",
+        duplicated,
+        "customer_id",
+        "id-duplicate",
+        lambda r: (
+            f"customer_id {checked.value('customer_id', r)!r} already appears on "
+            f"{checked.place(first_row[checked.value('customer_id', r)])}"
+        ),
     )
     if duplicated.any() or not usable(checked, "customer_id") or blank.any():
         return ids, None
@@ -126,9 +130,7 @@ def _codes(values: Text) -> npt.NDArray[np.int64]:
     return indices if values.codes is None else indices[values.codes_np]
 
 
-def _organizations(
-    checked: Checked, ids: Text, found: Strings
-) -> npt.NDArray[np.int64] | None:
+def _organizations(checked: Checked, ids: Text, found: Strings) -> npt.NDArray[np.int64] | None:
     """Top-most ancestor of each row by pointer jumping (log depth vectorised passes);
     ``found`` is each parent's row (null: unknown)."""
     parents = checked.text["parent_id"]
@@ -138,9 +140,13 @@ def _organizations(
     )
     unknown = has_parent & (position < 0)
     checked.flag(
-        unknown, "parent_id", "parent-unknown",
-        lambda r: f"parent_id {checked.value('parent_id', r)!r} is not a customer_id of "
-        "the customers table",
+        unknown,
+        "parent_id",
+        "parent-unknown",
+        lambda r: (
+            f"parent_id {checked.value('parent_id', r)!r} is not a customer_id of "
+            "the customers table"
+        ),
     )
     if unknown.any():
         return None
@@ -155,9 +161,13 @@ def _organizations(
     # a row that still points at a row with a parent sits on, or hangs below, a cycle.
     cyclic = np.array(has_parent[pointer], dtype=bool)
     checked.flag(
-        cyclic, "parent_id", "parent-cycle",
-        lambda r: f"the parent chain of {checked.value('customer_id', r)!r} loops back on "
-        "itself and never reaches a top-level account",
+        cyclic,
+        "parent_id",
+        "parent-cycle",
+        lambda r: (
+            f"the parent chain of {checked.value('customer_id', r)!r} loops back on "
+            "itself and never reaches a top-level account"
+        ),
     )
     return None if cyclic.any() else pointer
 
@@ -170,6 +180,8 @@ def check_known_customers(checked: Checked, index: CustomerIndex) -> None:
     checked.customer_index = found
     unknown = as_mask(pc.is_null(found)) & ~is_empty(values)
     checked.flag(
-        unknown, "customer_id", "customer-unknown",
+        unknown,
+        "customer_id",
+        "customer-unknown",
         lambda r: f"customer_id {checked.value('customer_id', r)!r} is not in the customers table",
     )

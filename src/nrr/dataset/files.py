@@ -32,7 +32,8 @@ class FolderReader:
         result = ReadResult()
         for name in TABLES:
             found = [
-                p for p in sorted(self.folder.iterdir())
+                p
+                for p in sorted(self.folder.iterdir())
                 if p.stem.lower() == name and p.suffix.lower() in {".csv", ".parquet"}
             ]
             if len(found) > 1:
@@ -54,7 +55,8 @@ class FolderReader:
                 table = _read_parquet(path, source, name, result)
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             result.issues.extend(
-                _not_utf8(path, source) or _ragged_rows(path, source)
+                _not_utf8(path, source)
+                or _ragged_rows(path, source)
                 or [_unreadable(path, source, exc)]
             )
             return
@@ -99,7 +101,10 @@ def _not_utf8(path: Path, source: str) -> list[Issue]:
 
 def _encoding_issue(source: str, line: int, byte: int) -> Issue:
     return Issue(
-        source, line, "-", "file-unreadable",
+        source,
+        line,
+        "-",
+        "file-unreadable",
         f"the file is not UTF-8 text (byte 0x{byte:02x} on this line): save it as UTF-8, "
         "e.g. as 'CSV UTF-8' in Excel",
     )
@@ -119,7 +124,10 @@ def _ragged_rows(path: Path, source: str) -> list[Issue]:
                 if row and len(row) != width:
                     issues.append(
                         Issue(
-                            source, start, "-", "file-unreadable",
+                            source,
+                            start,
+                            "-",
+                            "file-unreadable",
                             f"the row has {len(row)} fields but the header has {width}",
                         )
                     )
@@ -150,8 +158,7 @@ def _read_csv(path: Path, source: str, name: str, result: ReadResult) -> RawTabl
         parse_options=pacsv.ParseOptions(newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(
             column_types={
-                unique: DICTIONARY_TEXT if column and low_cardinality(name, column)
-                else pa.string()
+                unique: DICTIONARY_TEXT if column and low_cardinality(name, column) else pa.string()
                 for unique, column in zip(names, columns, strict=True)
             },
             strings_can_be_null=False,
@@ -167,10 +174,13 @@ def _read_csv(path: Path, source: str, name: str, result: ReadResult) -> RawTabl
 def _read_parquet(path: Path, source: str, name: str, result: ReadResult) -> RawTable | None:
     schema = pq.read_schema(path)
     dictionary = [
-        field.name for field in schema
-        if pa.types.is_string(field.type) and "." not in field.name
+        field.name
+        for field in schema
+        if pa.types.is_string(field.type)
+        and "." not in field.name
         and schema.get_all_field_indices(field.name) == [schema.get_field_index(field.name)]
-        and column_name_of(field.name) and low_cardinality(name, column_name_of(field.name))
+        and column_name_of(field.name)
+        and low_cardinality(name, column_name_of(field.name))
     ]
     data = pq.read_table(path, read_dictionary=dictionary)
     columns = [column_name_of(c) for c in data.column_names]

@@ -55,9 +55,7 @@ class PostgresReader:
                 return self._read(conn)
             except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
                 # a dropped connection, a statement_timeout, a server shutting down
-                raise ConfigError(
-                    f"{self.source}: reading stopped: {self._detail(exc)}"
-                ) from None
+                raise ConfigError(f"{self.source}: reading stopped: {self._detail(exc)}") from None
 
     def _connect(self) -> Conn:
         import psycopg
@@ -73,8 +71,7 @@ class PostgresReader:
         except psycopg.Error as exc:
             # ``from None``: the chained libpq text would bypass the scrubbing.
             raise ConfigError(
-                f"{self.source}: cannot connect to PostgreSQL ({where(given)}): "
-                f"{self._detail(exc)}"
+                f"{self.source}: cannot connect to PostgreSQL ({where(given)}): {self._detail(exc)}"
             ) from None
         conn.read_only = True
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
@@ -139,7 +136,8 @@ class PostgresReader:
     def _schema(self, conn: Conn) -> str:
         """The schema named in the URL: exactly, else its only case-insensitive match."""
         names = [
-            str(row[0]) for row in conn.execute(
+            str(row[0])
+            for row in conn.execute(
                 "SELECT nspname FROM pg_namespace WHERE nspname !~ '^pg_' "
                 "AND nspname <> 'information_schema' ORDER BY nspname"
             )
@@ -174,7 +172,10 @@ class PostgresReader:
         names = [n for n, _ in columns]
         lowered = [n.lower() for n in names]
         result.tables[name] = RawTable(
-            name, source, lowered, data.rename_columns(unique_names(lowered)),
+            name,
+            source,
+            lowered,
+            data.rename_columns(unique_names(lowered)),
             key=tuple(names.index(k) for k in key),
         )
 

@@ -64,8 +64,7 @@ class Relation:
             value: Composable = sql.SQL("{}::text").format(column)
             if kind == "timestamp without time zone":
                 value = sql.SQL(
-                    "CASE WHEN {c} = date_trunc('day', {c}) THEN {c}::date::text "
-                    "ELSE {c}::text END"
+                    "CASE WHEN {c} = date_trunc('day', {c}) THEN {c}::date::text ELSE {c}::text END"
                 ).format(c=column)
             return sql.SQL("coalesce({}, '')").format(value)
 

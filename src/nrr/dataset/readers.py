@@ -47,9 +47,7 @@ def reader_for(path: Path | str) -> Reader:
     if not path.exists():
         _refuse_url(str(path))
         raise ConfigError(f"{path}: no such file or folder")
-    raise ConfigError(
-        f"{path}: expected a folder of CSV/Parquet files or a DuckDB file (.duckdb)"
-    )
+    raise ConfigError(f"{path}: expected a folder of CSV/Parquet files or a DuckDB file (.duckdb)")
 
 
 def _refuse_url(text: str) -> None:
@@ -63,8 +61,7 @@ def _refuse_url(text: str) -> None:
         return
     if scheme[1].lower() in {"postgres", "postgresql"}:
         raise ConfigError(
-            f"{scheme[1]}://…: pass a PostgreSQL URL as a string, not a Path (which folds "
-            "its '//')"
+            f"{scheme[1]}://…: pass a PostgreSQL URL as a string, not a Path (which folds its '//')"
         )
     raise ConfigError(
         f"{scheme[1]}://…: not a folder or file, and nrr reads only postgresql:// URLs"

@@ -107,8 +107,7 @@ def _subscription_lines(checked: Checked, base: str) -> tuple[pa.Table, pa.Dicti
         empty = checked.text.pop("billing_months").empty
         months = checked.integers["billing_months"]
         billing = (
-            pc.if_else(pa.array(empty), pa.scalar(1, pa.int64()), months)
-            if empty.any() else months
+            pc.if_else(pa.array(empty), pa.scalar(1, pa.int64()), months) if empty.any() else months
         )
     else:
         billing = pa.array(np.ones(checked.rows, dtype=np.int64))

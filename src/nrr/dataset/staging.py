@@ -81,16 +81,31 @@ def read_dataset(path: Path | str) -> StagedData:
 def _check_presence(path: str, checked: set[str], issues: IssueSet) -> None:
     if "customers" not in checked:
         issues.add(
-            Issue(path, 0, "-", "table-missing", "no customers table (customers.csv, "
-                  "customers.parquet or a customers table)")
+            Issue(
+                path,
+                0,
+                "-",
+                "table-missing",
+                "no customers table (customers.csv, customers.parquet or a customers table)",
+            )
         )
     if "subscriptions" not in checked and "events" not in checked:
         issues.add(
-            Issue(path, 0, "-", "table-missing", "no revenue table: give subscriptions "
-                  "(revenue lines) or events (MRR changes)")
+            Issue(
+                path,
+                0,
+                "-",
+                "table-missing",
+                "no revenue table: give subscriptions (revenue lines) or events (MRR changes)",
+            )
         )
     if "subscriptions" in checked and "events" in checked:
         issues.add(
-            Issue(path, 0, "-", "table-ambiguous", "both subscriptions and events are "
-                  "given; keep the one that holds your revenue")
+            Issue(
+                path,
+                0,
+                "-",
+                "table-ambiguous",
+                "both subscriptions and events are given; keep the one that holds your revenue",
+            )
         )

@@ -15,7 +15,9 @@ def check_non_negative(checked: Checked, column: str) -> None:
     if present(checked, column):
         values = checked.numbers[column]
         checked.flag(
-            as_mask(pc.less(values, 0)), column, "amount-negative",
+            as_mask(pc.less(values, 0)),
+            column,
+            "amount-negative",
             lambda r: f"{checked.value(column, r)} is negative; {column} must be >= 0",
         )
 
@@ -25,31 +27,43 @@ def check_subscriptions(checked: Checked) -> None:
     if present(checked, "billing_months"):
         months, parsed = checked.integers["billing_months"], checked.parsed["billing_months"]
         checked.flag(
-            parsed & as_mask(pc.less(months, 1)), "billing_months", "billing-months-range",
+            parsed & as_mask(pc.less(months, 1)),
+            "billing_months",
+            "billing-months-range",
             lambda r: f"billing_months is {checked.value('billing_months', r)}; it must be >= 1",
         )
     if present(checked, "start_date", "end_date"):
         start, end = checked.dates["start_date"], checked.dates["end_date"]
         checked.flag(
-            as_mask(pc.less_equal(end, start)), "end_date", "end-after-start",
-            lambda r: f"end_date {checked.value('end_date', r)} is not after start_date "
-            f"{checked.value('start_date', r)}",
+            as_mask(pc.less_equal(end, start)),
+            "end_date",
+            "end-after-start",
+            lambda r: (
+                f"end_date {checked.value('end_date', r)} is not after start_date "
+                f"{checked.value('start_date', r)}"
+            ),
         )
     if "kind" in checked.text:
         kind = checked.text["kind"].trimmed
         bad = ~kind.mask(lambda v: pc.is_in(v, value_set=pa.array(sorted(KINDS))))
         bad &= ~is_empty(kind)
         checked.flag(
-            bad, "kind", "kind-value",
+            bad,
+            "kind",
+            "kind-value",
             lambda r: f"kind {checked.value('kind', r)!r} is not 'recurring' or 'usage'",
         )
         usage = kind.mask(lambda v: pc.equal(v, "usage"))
         if "end_date" in checked.text:
             usage &= is_empty(checked.text["end_date"])
         checked.flag(
-            usage, "end_date", "usage-end-required",
-            lambda _r: "a usage line needs an end_date: its amount is the charge for "
-            "[start_date, end_date)",
+            usage,
+            "end_date",
+            "usage-end-required",
+            lambda _r: (
+                "a usage line needs an end_date: its amount is the charge for "
+                "[start_date, end_date)"
+            ),
         )
 
 
@@ -60,16 +74,22 @@ def check_events(checked: Checked) -> None:
             c=objects(checked.text["customer_id"]), d=as_datetime64(checked.dates["date"])
         )
         checked.flag(
-            dup, "date", "event-duplicate",
-            lambda r: f"customer {checked.value('customer_id', r)!r} already has an event on "
-            f"{checked.value('date', r)}",
+            dup,
+            "date",
+            "event-duplicate",
+            lambda r: (
+                f"customer {checked.value('customer_id', r)!r} already has an event on "
+                f"{checked.value('date', r)}"
+            ),
         )
 
 
 def check_fx_rates(checked: Checked) -> None:
     if present(checked, "rate"):
         checked.flag(
-            as_mask(pc.less_equal(checked.numbers["rate"], 0)), "rate", "rate-positive",
+            as_mask(pc.less_equal(checked.numbers["rate"], 0)),
+            "rate",
+            "rate-positive",
             lambda r: f"rate {checked.value('rate', r)} must be > 0",
         )
     if usable(checked, "currency", "date"):
@@ -78,9 +98,13 @@ def check_fx_rates(checked: Checked) -> None:
             d=as_datetime64(checked.dates["date"]),
         )
         checked.flag(
-            dup, "date", "rate-duplicate",
-            lambda r: f"{checked.text['currency'].trimmed.value(r)} already has a rate on "
-            f"{checked.value('date', r)}",
+            dup,
+            "date",
+            "rate-duplicate",
+            lambda r: (
+                f"{checked.text['currency'].trimmed.value(r)} already has a rate on "
+                f"{checked.value('date', r)}"
+            ),
         )
 
 
@@ -97,11 +121,16 @@ def check_signals(checked: Checked) -> None:
     if usable(checked, "customer_id", "date", "name"):
         name = signal_names(checked)
         dup = duplicated(
-            c=objects(checked.text["customer_id"]), n=objects(name),
+            c=objects(checked.text["customer_id"]),
+            n=objects(name),
             d=as_datetime64(checked.dates["date"]),
         )
         checked.flag(
-            dup, "date", "signal-duplicate",
-            lambda r: f"customer {checked.value('customer_id', r)!r} already has a "
-            f"{name.value(r)!r} value on {checked.value('date', r)}",
+            dup,
+            "date",
+            "signal-duplicate",
+            lambda r: (
+                f"customer {checked.value('customer_id', r)!r} already has a "
+                f"{name.value(r)!r} value on {checked.value('date', r)}"
+            ),
         )

@@ -159,10 +159,14 @@ def _names(rng: Rng, parent: Ints) -> npt.NDArray[np.str_]:
     code = rng.choice(space, size=n, replace=n > space)
     first, rest = np.divmod(code, len(NAME_SECOND) * len(NAME_SUFFIX))
     second, suffix = np.divmod(rest, len(NAME_SUFFIX))
-    words = (np.array(NAME_FIRST)[first], np.array(NAME_SECOND)[second],
-             np.array(NAME_SUFFIX)[suffix])
-    names = np.char.add(np.char.add(np.char.add(np.char.add(words[0], " "), words[1]), " "),
-                        words[2]).astype(object)
+    words = (
+        np.array(NAME_FIRST)[first],
+        np.array(NAME_SECOND)[second],
+        np.array(NAME_SUFFIX)[suffix],
+    )
+    names = np.char.add(
+        np.char.add(np.char.add(np.char.add(words[0], " "), words[1]), " "), words[2]
+    ).astype(object)
     unit = np.array(NAME_UNIT, dtype=object)[rng.integers(0, len(NAME_UNIT), size=n)]
     level2 = np.flatnonzero((parent >= 0) & (parent[np.maximum(parent, 0)] < 0))
     level3 = np.flatnonzero((parent >= 0) & (parent[np.maximum(parent, 0)] >= 0))

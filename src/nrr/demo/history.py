@@ -36,14 +36,22 @@ def attribute_history(rng: Rng, c: Customers, sim: Simulation, cal: Calendar) ->
     latest = np.r_[csm_cust[1:] != csm_cust[:-1], True][: csm_cust.size]  # sorted by date
     csm_now[csm_cust[latest]] = csm_value[latest]
     parts = []
-    for attribute, cust, day, value, initial in ((0, csm_cust, csm_day, csm_value, c.csm),
-                                                 (1, seg_cust, seg_day, seg_value, c.segment)):
+    for attribute, cust, day, value, initial in (
+        (0, csm_cust, csm_day, csm_value, c.csm),
+        (1, seg_cust, seg_day, seg_value, c.segment),
+    ):
         opened = np.unique(cust)
-        parts.append((np.concatenate([opened, cust]), np.full(opened.size + cust.size, attribute),
-                      np.concatenate([initial[opened], value]),
-                      np.concatenate([c.day[opened], day])))
-    cust, attr, value, day = (np.concatenate([p[i] for p in parts]).astype(np.int64)
-                              for i in range(4))
+        parts.append(
+            (
+                np.concatenate([opened, cust]),
+                np.full(opened.size + cust.size, attribute),
+                np.concatenate([initial[opened], value]),
+                np.concatenate([c.day[opened], day]),
+            )
+        )
+    cust, attr, value, day = (
+        np.concatenate([p[i] for p in parts]).astype(np.int64) for i in range(4)
+    )
     order = np.lexsort((day, attr, cust))
     return History(cust[order], attr[order], value[order], day[order], csm_now)
 

@@ -77,15 +77,24 @@ class _Book:
     def bill_usage(self, rows: Ints, start: int, end: int, cents: Ints) -> None:
         """Record one month of metered usage: a line over [start, end) charging ``cents``."""
         k = rows.size
-        self.parts.append((rows, np.full(k, USAGE), np.full(k, start), np.full(k, end),
-                           cents, np.ones(k, np.int64)))
+        self.parts.append(
+            (
+                rows,
+                np.full(k, USAGE),
+                np.full(k, start),
+                np.full(k, end),
+                cents,
+                np.ones(k, np.int64),
+            )
+        )
 
     def finish(self) -> Lines:
         """Emit the lines still open (no end date) and gather every line recorded."""
         rows, cols = np.nonzero(self.open)
         self._emit(rows, cols, np.full(rows.size, -1, np.int64))
-        columns = [np.concatenate([part[i] for part in self.parts]).astype(np.int64)
-                   for i in range(6)]
+        columns = [
+            np.concatenate([part[i] for part in self.parts]).astype(np.int64) for i in range(6)
+        ]
         return Lines(*columns)
 
     def _emit(self, rows: Ints, cols: Ints, end: Ints) -> None:
@@ -124,9 +133,13 @@ def simulate(rng: Rng, c: Customers, cal: Calendar, fx: Floats) -> Simulation:
     """
     n = c.arrival.size
     phase = (rng.random(n) * c.billing).astype(np.int64)  # installed base renews staggered
-    s = _State(_Book.empty(c.billing), np.zeros(n, np.bool_),
-               np.where(c.day == cal.starts[0], -phase, c.arrival), np.full(n, -1, np.int64),
-               c.segment.copy())
+    s = _State(
+        _Book.empty(c.billing),
+        np.zeros(n, np.bool_),
+        np.where(c.day == cal.starts[0], -phase, c.arrival),
+        np.full(n, -1, np.int64),
+        c.segment.copy(),
+    )
     for m in range(cal.months + 1):
         day = cal.on_day(m, c.anchor)
         was_active = s.active.copy()
@@ -147,8 +160,14 @@ def _cut(s: _State, c: Customers, limit: int) -> Simulation:
     keep = lines.start <= limit
     open_end = (lines.end > limit) & (lines.product != USAGE)
     end = np.where(open_end, -1, lines.end)
-    lines = Lines(lines.cust[keep], lines.product[keep], lines.start[keep], end[keep],
-                   lines.cents[keep], lines.billing[keep])
+    lines = Lines(
+        lines.cust[keep],
+        lines.product[keep],
+        lines.start[keep],
+        end[keep],
+        lines.cents[keep],
+        lines.billing[keep],
+    )
     cust, day, value = (np.concatenate([move[i] for move in s.moves]) for i in range(3))
     kept = day <= limit
     cust, day, value = cust[kept], day[kept], value[kept]
@@ -182,8 +201,9 @@ def _renew(rng: Rng, s: _State, c: Customers, m: int, day: Ints) -> Bools:
     return churned
 
 
-def _resize_core(rng: Rng, s: _State, c: Customers, fx: Floats, m: int, day: Ints,
-                 staying: Bools) -> None:
+def _resize_core(
+    rng: Rng, s: _State, c: Customers, fx: Floats, m: int, day: Ints, staying: Bools
+) -> None:
     """Upgrades (any month) and downgrades (at renewal) replace the Core line on one date."""
     n = c.arrival.size
     u_up, u_down = rng.random(n), rng.random(n)
@@ -200,8 +220,9 @@ def _resize_core(rng: Rng, s: _State, c: Customers, fx: Floats, m: int, day: Int
     _move_segment(s, c, fx, m, day, up, down)
 
 
-def _move_segment(s: _State, c: Customers, fx: Floats, m: int, day: Ints, up: Bools,
-                  down: Bools) -> None:
+def _move_segment(
+    s: _State, c: Customers, fx: Floats, m: int, day: Ints, up: Bools, down: Bools
+) -> None:
     """A customer that outgrows (or shrinks below) its segment's band changes segment."""
     usd = s.book.price[:, 0] * fx[c.currency, m]
     promote = up & (s.segment < 2) & (usd >= np.array(PROMOTE_USD)[np.minimum(s.segment, 1)])
@@ -217,8 +238,10 @@ def _addons(rng: Rng, s: _State, c: Customers, m: int, day: Ints, staying: Bools
     n = c.arrival.size
     renewed = staying & (s.term == m)
     cancel_p = _per_term(ADDON_CANCEL, c.billing)
-    for slot, p_start, ratio in ((1, ADDON_START[0], ADDON_RATIO[0]),
-                                 (2, ADDON_START[1], ADDON_RATIO[1])):
+    for slot, p_start, ratio in (
+        (1, ADDON_START[0], ADDON_RATIO[0]),
+        (2, ADDON_START[1], ADDON_RATIO[1]),
+    ):
         u_start, u_cancel, jitter = rng.random(n), rng.random(n), rng.uniform(0.7, 1.3, n)
         was_open = s.book.open[:, slot].copy()
         starts = staying & ~was_open & (u_start < p_start)
@@ -252,8 +275,9 @@ def _arrive(rng: Rng, s: _State, c: Customers, m: int) -> None:
     s.active |= new
 
 
-def _bill_usage(rng: Rng, s: _State, c: Customers, cal: Calendar, fx: Floats, m: int,
-                billed: Bools) -> None:
+def _bill_usage(
+    rng: Rng, s: _State, c: Customers, cal: Calendar, fx: Floats, m: int, billed: Bools
+) -> None:
     """Metered customers get one usage line for month m, growing with noise over time."""
     noise = rng.normal(0.0, 0.12, size=c.arrival.size)
     rows = np.flatnonzero(billed & c.usage)

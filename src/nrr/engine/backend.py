@@ -84,9 +84,7 @@ def connect(engine: str = "duckdb", **options: Any) -> Backend:
         try:
             import pyspark  # noqa: F401
         except ImportError as exc:
-            raise ConfigError(
-                "the spark engine needs PySpark: install nrr[spark]"
-            ) from exc
+            raise ConfigError("the spark engine needs PySpark: install nrr[spark]") from exc
         session = options.get("session")
         if session is None:
             from pyspark.sql import SparkSession

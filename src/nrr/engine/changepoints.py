@@ -90,9 +90,7 @@ def change_points(lines: ir.Table, instants: Instants, keys: list[str]) -> ir.Ta
         ]
     )
     unpacked = spans.select(*keys, "currency", pair=pair.unnest())
-    deltas = unpacked.select(
-        *keys, "currency", i=unpacked.pair["i"], delta=unpacked.pair["delta"]
-    )
+    deltas = unpacked.select(*keys, "currency", i=unpacked.pair["i"], delta=unpacked.pair["delta"])
     # A change after the last instant moves no level any request reads (running sums look
     # back): a line still open at the end of a request (1.5M of 6M at 1M customers) then
     # costs the big aggregate and window one row, not two.

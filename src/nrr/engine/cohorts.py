@@ -95,12 +95,13 @@ def cohorts_expr(
     instants = Instants.build(sources.backend.small, dates)
     rates = totals.coded_rates(sources, sources.backend.small(instant_data), reporting)
     values = _values(keyed, members, cells, instants, rates, keys, groups)
-    sizes = members.group_by(["cohort", *groups]).aggregate(
-        customers=members.count().cast("int64")
-    )
+    sizes = members.group_by(["cohort", *groups]).aggregate(customers=members.count().cast("int64"))
     triangle = sizes.join(cells.select("cohort", "age"), "cohort")
     full = triangle.left_join(values, ["cohort", *groups, "age"]).select(
-        "cohort", "age", *groups, "customers",
+        "cohort",
+        "age",
+        *groups,
+        "customers",
         customers_active=ibis.coalesce(values.customers_active, 0),
         mrr=ibis.coalesce(values.mrr, ibis.literal(0.0, "float64")),
     )
@@ -173,9 +174,5 @@ def _ratios(full: ir.Table, groups: list[str]) -> ir.Table:
     """
     zero = ibis.literal(0.0, "float64")
     window = ibis.window(group_by=[full.cohort, *(full[g] for g in groups)])
-    joined = full.mutate(
-        initial_mrr=ibis.ifelse(full.age == 0, full.mrr, zero).max().over(window)
-    )
-    return metrics.cohort_ratios(joined).select(
-        "cohort", "age", *groups, *COHORT_COLUMNS
-    )
+    joined = full.mutate(initial_mrr=ibis.ifelse(full.age == 0, full.mrr, zero).max().over(window))
+    return metrics.cohort_ratios(joined).select("cohort", "age", *groups, *COHORT_COLUMNS)

@@ -22,8 +22,7 @@ def compound(period_rows: pa.Table, monthly_rows: pa.Table, groups: Sequence[str
     """Replace nrr, grr and logo retention of each period row by the product of the monthly
     values of the same group; null when a month is missing or has no starting MRR."""
     monthly: dict[tuple[Any, ...], dict[str, Any]] = {
-        (row["period_start"], *(row[g] for g in groups)): row
-        for row in monthly_rows.to_pylist()
+        (row["period_start"], *(row[g] for g in groups)): row for row in monthly_rows.to_pylist()
     }
     rows = period_rows.to_pylist()
     for row in rows:
@@ -39,4 +38,3 @@ def _months(start: date, end: date) -> list[date]:
         date(index // 12, index % 12 + 1, 1)
         for index in range(month_index(start), month_index(end))
     ]
-

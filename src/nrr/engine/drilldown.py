@@ -43,7 +43,10 @@ def lines_expr(customers: ir.Table, sources: Sources, plan: Plan) -> ir.Table:
     unit = unit_column(plan.level)
     keys = list(plan.keys)
     listed = customers.select(
-        "period_start", "period_end", "category", unit=customers[unit],
+        "period_start",
+        "period_end",
+        "category",
+        unit=customers[unit],
         **({PRODUCT: customers[PRODUCT].fill_null(NO_VALUE)} if by_product else {}),
     )
     joined = listed.join(keyed, keys)
@@ -67,7 +70,5 @@ def lines_expr(customers: ir.Table, sources: Sources, plan: Plan) -> ir.Table:
         currency=active.currency,
         kind=active.kind,
         monthly_value=active.value,
-        active_at=ibis.cases(
-            (at_start & at_end, "both"), (at_start, "start"), else_="end"
-        ),
+        active_at=ibis.cases((at_start & at_end, "both"), (at_start, "start"), else_="end"),
     )

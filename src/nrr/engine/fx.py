@@ -24,9 +24,7 @@ def rates_at(fx: ir.Table, instants: ir.Table, reporting: str) -> ir.Table:
         instants,
         [intervals.valid_from <= instants.t, intervals.valid_to > instants.t],
     ).select("currency", "t", "rate")
-    target = in_force.filter(in_force.currency == reporting).select(
-        "t", reporting_rate="rate"
-    )
+    target = in_force.filter(in_force.currency == reporting).select("t", reporting_rate="rate")
     crossed = in_force.join(target, "t")
     return crossed.select(
         "currency", "t", factor=(crossed.rate / crossed.reporting_rate).cast("float64")

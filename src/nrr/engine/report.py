@@ -80,17 +80,13 @@ def period_sums(sources: Sources, plan: Plan) -> ir.Table:
         return _totals(sources, plan, plan.groups)
     starts = [p.start for p in plan.computed]
     moving = attributes.varying(sources.history, list(columns), min(starts), max(starts))
-    steady = attributes.profile(
-        sources.customers, sources.history, columns, min(starts), moving
-    )
+    steady = attributes.profile(sources.customers, sources.history, columns, min(starts), moving)
     groups = [columns.get(g, g) for g in plan.groups]
     sums = _totals(sources, plan, [*groups, *plan.helpers], steady)
     for column, value in plan.attribute_filters:
         sums = sums.filter(sums[column] == ibis.literal(value, "string"))
     rows, _ = unit_movements(sources, plan, only=moving.select(unit="customer_id"))
-    rows = rows.mutate(
-        **{c: rows[c].fill_null(NO_VALUE) for c in columns.values() if c in groups}
-    )
+    rows = rows.mutate(**{c: rows[c].fill_null(NO_VALUE) for c in columns.values() if c in groups})
     return totals.sum_parts([metrics.sums_of(rows, groups), sums], groups)
 
 

@@ -96,7 +96,5 @@ def with_currency_codes(
         names = pc.unique(pa.chunked_array([seen, *fx_rates["currency"].chunks]))
         entry_codes = pc.index_in(coded.dictionary, value_set=names).cast(pa.int32())
         codes = entry_codes.take(coded.indices)
-    table = pa.table(
-        {"currency": names, CURRENCY_CODE: pa.array(range(len(names)), pa.int32())}
-    )
+    table = pa.table({"currency": names, CURRENCY_CODE: pa.array(range(len(names)), pa.int32())})
     return lines.append_column(CURRENCY_CODE, codes), table

@@ -48,7 +48,8 @@ class PeriodIndex:
         index = {t: n for n, t in enumerate(sorted(set(dates)))}
         bounds = [(p.start, p.end, index[p.start], index[p.end]) for p in periods]
         crossing = [
-            (change, start) for start, _, first, last in bounds
+            (change, start)
+            for start, _, first, last in bounds
             for change in range(first + 1, last + 1)
         ]
         return cls(
@@ -165,9 +166,7 @@ def sum_parts(parts: list[ir.Table], groups: list[str]) -> ir.Table:
     )
 
 
-def unchanged_sums(
-    moves: ir.Table, sums: ir.Table, rated: ir.Table, groups: list[str]
-) -> ir.Table:
+def unchanged_sums(moves: ir.Table, sums: ir.Table, rated: ir.Table, groups: list[str]) -> ir.Table:
     """Report sums of the units with MRR at t0 and no change point in the period, per
     period and group: their native value is "open at t0 minus what changes"."""
     flows = net_flows(moves, ["currency", *groups])

@@ -74,7 +74,7 @@ def backtest_values(
     Returns ``{"model" | "naive" | "drift": (mae, mape, model name)}``.
     """
     n = len(values)
-    actual = values[n - tested:]
+    actual = values[n - tested :]
     predicted: dict[str, list[float]] = {"model": [], "naive": [], "drift": []}
     name = ""
     for origin in range(n - tested, n):
@@ -117,39 +117,60 @@ def backtest_report(
         beats = scores["model"][0] < scores["naive"][0]
         verdicts.append(_verdict(series, report, scores, tested, beats))
         for method, (mae, mape, model) in scores.items():
-            rows.append({
-                **dict(zip(report.groups, series.group, strict=True)), "metric": series.metric,
-                "method": method, "model": model, "tested_periods": tested, "mae": mae,
-                "mape": mape, "beats_naive": beats,
-            })
+            rows.append(
+                {
+                    **dict(zip(report.groups, series.group, strict=True)),
+                    "metric": series.metric,
+                    "method": method,
+                    "model": model,
+                    "tested_periods": tested,
+                    "mae": mae,
+                    "mape": mape,
+                    "beats_naive": beats,
+                }
+            )
     table = pa.Table.from_pylist(rows, schema=_backtest_schema(report))
-    return Backtest(table, report.request, report.currency, tested, tuple(verdicts),
-                    tuple(skipped))
+    return Backtest(table, report.request, report.currency, tested, tuple(verdicts), tuple(skipped))
 
 
 def _backtest_schema(report: Report) -> pa.Schema:
     groups = [report.table.schema.field(g) for g in report.groups]
-    return pa.schema([
-        *groups, ("metric", pa.string()), ("method", pa.string()), ("model", pa.string()),
-        ("tested_periods", pa.int64()), ("mae", pa.float64()), ("mape", pa.float64()),
-        ("beats_naive", pa.bool_()),
-    ])
+    return pa.schema(
+        [
+            *groups,
+            ("metric", pa.string()),
+            ("method", pa.string()),
+            ("model", pa.string()),
+            ("tested_periods", pa.int64()),
+            ("mae", pa.float64()),
+            ("mape", pa.float64()),
+            ("beats_naive", pa.bool_()),
+        ]
+    )
 
 
 def _verdict(
-    series: Series, report: Report, scores: dict[str, tuple[float, float | None, str]],
-    tested: int, beats: bool,
+    series: Series,
+    report: Report,
+    scores: dict[str, tuple[float, float | None, str]],
+    tested: int,
+    beats: bool,
 ) -> str:
     unit: Callable[[float], str] = (
-        (lambda v: f"{v:.2f} pp") if series.metric in PERCENT_METRICS
+        (lambda v: f"{v:.2f} pp")
+        if series.metric in PERCENT_METRICS
         else (lambda v: f"{v:,.2f} {report.currency}")
     )
     model, naive = scores["model"][0], scores["naive"][0]
     grain = report.request.grain.value
     head = f"{series.describe(report.groups)}: "
     if beats:
-        return (head + f"the model beats the naive forecast (MAE {unit(model)} vs "
-                f"{unit(naive)} over the last {tested} {grain}s)")
-    return (head + f"the model does NOT beat the naive forecast on this data (MAE "
-            f"{unit(model)} vs {unit(naive)} over the last {tested} {grain}s): \"next "
-            f"{grain} equals this {grain}\" is at least as good a forecast here")
+        return (
+            head + f"the model beats the naive forecast (MAE {unit(model)} vs "
+            f"{unit(naive)} over the last {tested} {grain}s)"
+        )
+    return (
+        head + f"the model does NOT beat the naive forecast on this data (MAE "
+        f'{unit(model)} vs {unit(naive)} over the last {tested} {grain}s): "next '
+        f'{grain} equals this {grain}" is at least as good a forecast here'
+    )

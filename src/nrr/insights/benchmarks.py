@@ -100,8 +100,7 @@ class Benchmark:
         """The next band up and the percentage points of NRR missing to reach it."""
         if self.nrr is None or self.band is None:
             return None
-        above = [(band, floor) for band, floor in reversed(_FLOORS)
-                 if floor > round(self.nrr, 9)]
+        above = [(band, floor) for band, floor in reversed(_FLOORS) if floor > round(self.nrr, 9)]
         return (above[0][0], above[0][1] - self.nrr) if above else None
 
     @property
@@ -158,8 +157,12 @@ def annotate(frame: pd.DataFrame) -> pd.DataFrame:
     defined = ~np.isnan(nrr) & ~np.isnan(grr)
     quadrants = _select(
         frame.index,
-        [defined & high_nrr & high_grr, defined & high_nrr & ~high_grr,
-         defined & ~high_nrr & high_grr, defined & ~high_nrr & ~high_grr],
+        [
+            defined & high_nrr & high_grr,
+            defined & high_nrr & ~high_grr,
+            defined & ~high_nrr & high_grr,
+            defined & ~high_nrr & ~high_grr,
+        ],
         [q.value for q in Quadrant],
     )
     return frame.assign(industry_band=bands, quadrant=quadrants)

@@ -37,12 +37,14 @@ def write_signals(folder: str | Path, seed: int = 7, fmt: str = "csv") -> int:
     rng = np.random.default_rng(seed)
     mean = cohort["category"].map(MEANS).to_numpy(np.float64)
     score = np.clip(np.round(rng.normal(mean, SPREAD), 1), 0.0, 100.0)
-    table = pa.table({
-        "customer_id": pa.array(cohort["customer_id"].tolist(), pa.string()),
-        "date": pa.array(cohort["period_start"].tolist(), pa.date32()),
-        "name": pa.array(["health_score"] * len(cohort), pa.string()),
-        "value": pc.cast(pa.array(score, pa.float64()), pa.string()),
-    })
+    table = pa.table(
+        {
+            "customer_id": pa.array(cohort["customer_id"].tolist(), pa.string()),
+            "date": pa.array(cohort["period_start"].tolist(), pa.date32()),
+            "name": pa.array(["health_score"] * len(cohort), pa.string()),
+            "value": pc.cast(pa.array(score, pa.float64()), pa.string()),
+        }
+    )
     if fmt == "parquet":
         pq.write_table(table, folder / "signals.parquet")
     else:

@@ -43,8 +43,11 @@ SEASON = {Grain.MONTH: 12, Grain.QUARTER: 4}
 MONTHS = {Grain.MONTH: 1, Grain.QUARTER: 3}
 ROUNDING = 6  # decimals kept of each observed value before fitting (see report_series)
 METRIC_NAMES = {
-    "nrr": "NRR", "grr": "GRR", "expansion_mrr": "Expansion MRR",
-    "contraction_mrr": "Contraction MRR", "churn_mrr": "Churn MRR",
+    "nrr": "NRR",
+    "grr": "GRR",
+    "expansion_mrr": "Expansion MRR",
+    "contraction_mrr": "Contraction MRR",
+    "churn_mrr": "Churn MRR",
 }
 
 
@@ -58,6 +61,7 @@ class SeriesForecast:
 
     def clipped(self, low: float, high: float) -> SeriesForecast:
         """Bounded to what the metric can be (money >= 0, GRR <= 100%)."""
+
         def clip(values: Floats) -> Floats:
             return np.clip(values, low, high)
 
@@ -70,9 +74,7 @@ def _ets() -> Any:
     try:  # through importlib: statsmodels has no type stubs, and this keeps it optional
         module = importlib.import_module("statsmodels.tsa.exponential_smoothing.ets")
     except ImportError as exc:
-        raise ConfigError(
-            "forecasting needs statsmodels: pip install 'nrr[forecast]'"
-        ) from exc
+        raise ConfigError("forecasting needs statsmodels: pip install 'nrr[forecast]'") from exc
     return module.ETSModel
 
 
@@ -257,9 +259,7 @@ class Forecast(Result):
     skipped: tuple[str, ...] = field(default=())  # series with too little history
 
 
-def forecast_report(
-    report: Report, horizon: int, metrics: Sequence[str] = METRICS
-) -> Forecast:
+def forecast_report(report: Report, horizon: int, metrics: Sequence[str] = METRICS) -> Forecast:
     """Forecast each metric of each group of ``report`` for the next ``horizon`` periods."""
     if horizon < 1:
         raise ConfigError(f"--horizon must be at least 1, got {horizon}")
@@ -282,18 +282,31 @@ def forecast_report(
 
 def _forecast_schema(report: Report) -> pa.Schema:
     groups = [report.table.schema.field(g) for g in report.groups]
-    return pa.schema([
-        *groups, ("metric", pa.string()), ("period_start", pa.date32()),
-        ("period_end", pa.date32()), ("label", pa.string()), ("forecast", pa.float64()),
-        ("lower_80", pa.float64()), ("upper_80", pa.float64()), ("lower_95", pa.float64()),
-        ("upper_95", pa.float64()), ("model", pa.string()), ("history", pa.int64()),
-        ("last_actual", pa.float64()),
-    ])
+    return pa.schema(
+        [
+            *groups,
+            ("metric", pa.string()),
+            ("period_start", pa.date32()),
+            ("period_end", pa.date32()),
+            ("label", pa.string()),
+            ("forecast", pa.float64()),
+            ("lower_80", pa.float64()),
+            ("upper_80", pa.float64()),
+            ("lower_95", pa.float64()),
+            ("upper_95", pa.float64()),
+            ("model", pa.string()),
+            ("history", pa.int64()),
+            ("last_actual", pa.float64()),
+        ]
+    )
 
 
 def _append_rows(
-    columns: dict[str, list[Any]], by: Sequence[str], series: Series,
-    result: SeriesForecast, ahead: Sequence[Period],
+    columns: dict[str, list[Any]],
+    by: Sequence[str],
+    series: Series,
+    result: SeriesForecast,
+    ahead: Sequence[Period],
 ) -> None:
     """Extend the output columns by one series' ``len(ahead)`` forecast rows."""
     steps = len(ahead)

@@ -49,16 +49,20 @@ def signal_values(signals: pa.Table, name: str) -> pd.DataFrame:
             f"no signal named {wanted!r}; the signals table holds "
             + ", ".join(signal_names(signals))
         )
-    return pd.DataFrame({
-        "_unit": frame["customer_id"].astype(str),
-        "signal_date": pd.to_datetime(frame["date"]).astype("datetime64[ns]"),
-        "signal_value": frame["value"].astype("float64"),
-    }).sort_values("signal_date", kind="stable").reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "_unit": frame["customer_id"].astype(str),
+                "signal_date": pd.to_datetime(frame["date"]).astype("datetime64[ns]"),
+                "signal_value": frame["value"].astype("float64"),
+            }
+        )
+        .sort_values("signal_date", kind="stable")
+        .reset_index(drop=True)
+    )
 
 
-def value_at(
-    rows: pd.DataFrame, unit: str, instant: str, values: pd.DataFrame
-) -> pd.DataFrame:
+def value_at(rows: pd.DataFrame, unit: str, instant: str, values: pd.DataFrame) -> pd.DataFrame:
     """``rows`` with the signal's latest value on or before ``rows[instant]`` per unit.
 
     One vectorised as-of join (``merge_asof``); rows with no earlier value get NaN. At
@@ -73,9 +77,7 @@ def value_at(
     joined = pd.merge_asof(
         keyed, values, left_on="_at", right_on="signal_date", by="_unit", direction="backward"
     )
-    return joined.sort_values("_row").drop(columns=["_unit", "_at", "_row"]).reset_index(
-        drop=True
-    )
+    return joined.sort_values("_row").drop(columns=["_unit", "_at", "_row"]).reset_index(drop=True)
 
 
 def bucket_edges(
@@ -101,9 +103,7 @@ def bucket_labels(edges: npt.NDArray[np.float64]) -> list[str]:
     return [f"< {shown[0]}", *inner, f"≥ {shown[-1]}"]
 
 
-def assign_buckets(
-    values: npt.NDArray[np.float64], edges: npt.NDArray[np.float64]
-) -> pd.Series:
+def assign_buckets(values: npt.NDArray[np.float64], edges: npt.NDArray[np.float64]) -> pd.Series:
     labels = bucket_labels(edges)
     index = np.searchsorted(edges, values, side="right")
     named = np.asarray(labels, dtype=object)[np.clip(index, 0, len(labels) - 1)]
@@ -125,7 +125,10 @@ class SignalBuckets(Result):
 
 
 def correlate(
-    customers: CustomerTable, signals: pa.Table, name: str, buckets: int = 4,
+    customers: CustomerTable,
+    signals: pa.Table,
+    name: str,
+    buckets: int = 4,
     cuts: Sequence[float] | None = None,
 ) -> SignalBuckets:
     """Bucket every (unit, period) of the starting cohorts by the signal's value at ``t0``.
@@ -146,8 +149,9 @@ def correlate(
     edges = bucket_edges(measured, buckets, cuts)
     rows["bucket"] = assign_buckets(measured, edges)
     table = _bucket_table(rows, by, bucket_labels(edges), unit_column(request.level))
-    return SignalBuckets(table, request, customers.currency, name.strip().lower(),
-                         tuple(float(e) for e in edges))
+    return SignalBuckets(
+        table, request, customers.currency, name.strip().lower(), tuple(float(e) for e in edges)
+    )
 
 
 def _bucket_table(
@@ -163,11 +167,16 @@ def _bucket_table(
     keys = [*by, "bucket"]
     grouped = rows.groupby(keys, dropna=False, sort=False)
     out = grouped.agg(
-        unit_periods=("mrr_start", "size"), customers=(unit, "nunique"),
-        low=("signal_value", "min"), high=("signal_value", "max"),
-        starting_mrr=("mrr_start", "sum"), ending_mrr=("mrr_end", "sum"),
-        expansion_mrr=("_expansion", "sum"), contraction_mrr=("_contraction", "sum"),
-        churn_mrr=("_churn", "sum"), churned=("_churned", "sum"),
+        unit_periods=("mrr_start", "size"),
+        customers=(unit, "nunique"),
+        low=("signal_value", "min"),
+        high=("signal_value", "max"),
+        starting_mrr=("mrr_start", "sum"),
+        ending_mrr=("mrr_end", "sum"),
+        expansion_mrr=("_expansion", "sum"),
+        contraction_mrr=("_contraction", "sum"),
+        churn_mrr=("_churn", "sum"),
+        churned=("_churned", "sum"),
     ).reset_index()
     starting = out["starting_mrr"].where(out["starting_mrr"] != 0)  # no cohort: NaN, not 0
     out["nrr"] = nrr_of(starting, out["ending_mrr"])
@@ -210,14 +219,16 @@ def at_risk(
         ["mrr_end", "signal_value", unit], ascending=[False, True, True], kind="stable"
     )
     picked = low.head(top)
-    table = pa.table({
-        **{g: pa.array(picked[g].tolist(), pa.string()) for g in request.by},
-        unit: pa.array(picked[unit].tolist(), pa.string()),
-        "mrr": pa.array(picked["mrr_end"].to_numpy(np.float64), pa.float64()),
-        "signal_value": pa.array(picked["signal_value"].to_numpy(np.float64), pa.float64()),
-        "signal_date": pa.array(picked["signal_date"].dt.date.tolist(), pa.date32()),
-        "category": pa.array(picked["category"].tolist(), pa.string()),
-    })
+    table = pa.table(
+        {
+            **{g: pa.array(picked[g].tolist(), pa.string()) for g in request.by},
+            unit: pa.array(picked[unit].tolist(), pa.string()),
+            "mrr": pa.array(picked["mrr_end"].to_numpy(np.float64), pa.float64()),
+            "signal_value": pa.array(picked["signal_value"].to_numpy(np.float64), pa.float64()),
+            "signal_date": pa.array(picked["signal_date"].dt.date.tolist(), pa.date32()),
+            "category": pa.array(picked["category"].tolist(), pa.string()),
+        }
+    )
     return AtRisk(table, request, customers.currency, name.strip().lower(), below, last.end)
 
 
@@ -231,8 +242,13 @@ class SignalReport:
 
 
 def signal_report(
-    dataset: Dataset, request: ReportRequest, name: str, buckets: int = 4,
-    cuts: Sequence[float] | None = None, below: float | None = None, top: int = 20,
+    dataset: Dataset,
+    request: ReportRequest,
+    name: str,
+    buckets: int = 4,
+    cuts: Sequence[float] | None = None,
+    below: float | None = None,
+    top: int = 20,
 ) -> SignalReport:
     """Bucket the cohorts of ``request`` by signal ``name`` and list the at-risk units.
 

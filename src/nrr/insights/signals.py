@@ -89,8 +89,11 @@ def leading_indicators(
         amount = grid[f"{movement}_mrr"].astype("float64")
         previous = grouped[f"{movement}_mrr"].shift(1).astype("float64")
         out[f"{movement}_growth"] = ratio(amount - previous, previous)
-    for share, count in (("expanding", "expanded"), ("contracting", "contracted"),
-                         ("churned", "churned")):
+    for share, count in (
+        ("expanding", "expanded"),
+        ("contracting", "contracted"),
+        ("churned", "churned"),
+    ):
         out[f"{share}_share"] = ratio(grid[f"customers_{count}"], grid["customers_start"])
     reasons = pd.Series("", index=grid.index)
     for movement in WATCHED:
@@ -110,11 +113,29 @@ def leading_indicators(
 
 
 _INDICATOR_COLUMNS = (
-    "period_start", "period_end", "customers_start", "starting_mrr", "expansion_mrr",
-    "contraction_mrr", "churn_mrr", "nrr", "grr", "expansion_growth", "contraction_growth",
-    "churn_growth", "expanding_share", "contracting_share", "churned_share",
-    "contraction_rate", "churn_rate", "contraction_baseline", "churn_baseline",
-    "early_warning", "warning", "industry_band", "quadrant",
+    "period_start",
+    "period_end",
+    "customers_start",
+    "starting_mrr",
+    "expansion_mrr",
+    "contraction_mrr",
+    "churn_mrr",
+    "nrr",
+    "grr",
+    "expansion_growth",
+    "contraction_growth",
+    "churn_growth",
+    "expanding_share",
+    "contracting_share",
+    "churned_share",
+    "contraction_rate",
+    "churn_rate",
+    "contraction_baseline",
+    "churn_baseline",
+    "early_warning",
+    "warning",
+    "industry_band",
+    "quadrant",
 )
 
 
@@ -132,6 +153,7 @@ def _indicator_table(rows: pd.DataFrame, by: Sequence[str]) -> pa.Table:
         elif name in ("warning", "industry_band", "quadrant", *by):
             data[name] = pa.array([None if pd.isna(v) else v for v in values], pa.string())
         else:
-            data[name] = pa.array(values.astype("float64").to_numpy(), pa.float64(),
-                                  from_pandas=True)
+            data[name] = pa.array(
+                values.astype("float64").to_numpy(), pa.float64(), from_pandas=True
+            )
     return pa.table(data)

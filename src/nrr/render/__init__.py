@@ -1,9 +1,9 @@
 """Renderers: turn a computed result into text or files. They never compute a metric.
 
-    table     Rich tables of reports, customers and cohorts; money, percent, band colours
-    files     csv, json and parquet bytes (pyarrow loads only when bytes are made)
-    insights  Rich tables of forecasts, backtests and signals; not re-exported here, since
-              it imports the insights' result types and with them numpy and pandas
+table     Rich tables of reports, customers and cohorts; money, percent, band colours
+files     csv, json and parquet bytes (pyarrow loads only when bytes are made)
+insights  Rich tables of forecasts, backtests and signals; not re-exported here, since
+          it imports the insights' result types and with them numpy and pandas
 """
 
 from nrr.render.files import FORMATS, render_bytes

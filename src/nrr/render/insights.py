@@ -45,15 +45,22 @@ def _growth(value: float | None) -> str:
 def forecast_table(result: Forecast, title: str) -> Table:
     by = result.request.by
     table = _new(
-        title, ("Period", False), *((g, False) for g in by), ("Metric", False),
-        ("Forecast", True), ("80% interval", True), ("95% interval", True),
+        title,
+        ("Period", False),
+        *((g, False) for g in by),
+        ("Metric", False),
+        ("Forecast", True),
+        ("80% interval", True),
+        ("95% interval", True),
         ("Industry band", False),
     )
     for row in result.to_pylist():
         show = _value(row["metric"])
         band = IndustryBand.of(row["forecast"]) if row["metric"] == "nrr" else None
         table.add_row(
-            row["label"], *_group_cells(row, by), METRIC_NAMES[row["metric"]],
+            row["label"],
+            *_group_cells(row, by),
+            METRIC_NAMES[row["metric"]],
             show(row["forecast"]),
             f"{show(row['lower_80'])} – {show(row['upper_80'])}",
             f"{show(row['lower_95'])} – {show(row['upper_95'])}",
@@ -73,8 +80,9 @@ def forecast_notes(result: Forecast, history_end: str) -> Text:
             continue
         seen.add(key)
         where = ", ".join(_group_cells(row, by))
-        text.append(f"{METRIC_NAMES[row['metric']]}{f' ({where})' if where else ''}: ",
-                    style="bold")
+        text.append(
+            f"{METRIC_NAMES[row['metric']]}{f' ({where})' if where else ''}: ", style="bold"
+        )
         text.append(
             f"{row['model']} fitted on {row['history']} periods; last actual "
             f"{_value(row['metric'])(row['last_actual'])} ({history_end})\n"
@@ -87,13 +95,24 @@ def forecast_notes(result: Forecast, history_end: str) -> Text:
 
 def backtest_table(result: Backtest, title: str) -> Table:
     by = result.request.by
-    table = _new(title, *((g, False) for g in by), ("Metric", False), ("Method", False),
-                 ("MAE", True), ("MAPE", True))
+    table = _new(
+        title,
+        *((g, False) for g in by),
+        ("Metric", False),
+        ("Method", False),
+        ("MAE", True),
+        ("MAPE", True),
+    )
     for row in result.to_pylist():
         percent_points = row["metric"] in PERCENT_METRICS
         mae = f"{row['mae']:.2f} pp" if percent_points else money(row["mae"])
-        table.add_row(*_group_cells(row, by), METRIC_NAMES[row["metric"]], row["model"], mae,
-                      percent(row["mape"]))
+        table.add_row(
+            *_group_cells(row, by),
+            METRIC_NAMES[row["metric"]],
+            row["model"],
+            mae,
+            percent(row["mape"]),
+        )
     return table
 
 
@@ -111,18 +130,33 @@ def verdict_notes(result: Backtest) -> Text:
 def indicators_table(result: Indicators, label: Callable[[date], str], title: str) -> Table:
     by = result.request.by
     table = _new(
-        title, ("Period", False), *((g, False) for g in by), ("NRR", True),
-        ("Industry band", False), ("Exp. growth", True), ("Contr. growth", True),
-        ("Churn growth", True), ("Expanding", True), ("Contracting", True), ("Churned", True),
-        ("Contr. rate (avg)", True), ("Churn rate (avg)", True), ("Early warning", False),
+        title,
+        ("Period", False),
+        *((g, False) for g in by),
+        ("NRR", True),
+        ("Industry band", False),
+        ("Exp. growth", True),
+        ("Contr. growth", True),
+        ("Churn growth", True),
+        ("Expanding", True),
+        ("Contracting", True),
+        ("Churned", True),
+        ("Contr. rate (avg)", True),
+        ("Churn rate (avg)", True),
+        ("Early warning", False),
     )
     for row in result.to_pylist():
         warning = Text(f"⚠ {row['warning']}", style="bold yellow") if row["warning"] else ""
         table.add_row(
-            label(row["period_start"]), *_group_cells(row, by), nrr_cell(row["nrr"]),
-            row["industry_band"] or "", _growth(row["expansion_growth"]),
-            _growth(row["contraction_growth"]), _growth(row["churn_growth"]),
-            percent(row["expanding_share"]), percent(row["contracting_share"]),
+            label(row["period_start"]),
+            *_group_cells(row, by),
+            nrr_cell(row["nrr"]),
+            row["industry_band"] or "",
+            _growth(row["expansion_growth"]),
+            _growth(row["contraction_growth"]),
+            _growth(row["churn_growth"]),
+            percent(row["expanding_share"]),
+            percent(row["contracting_share"]),
             percent(row["churned_share"]),
             f"{percent(row['contraction_rate'], 2)} ({percent(row['contraction_baseline'], 2)})",
             f"{percent(row['churn_rate'], 2)} ({percent(row['churn_baseline'], 2)})",
@@ -144,26 +178,48 @@ def benchmark_line(rows: Sequence[dict[str, Any]], label: Callable[[date], str])
 def buckets_table(result: SignalBuckets, title: str) -> Table:
     by = result.request.by
     table = _new(
-        title, *((g, False) for g in by), (result.signal, False), ("Customers", True),
-        ("Unit-periods", True), ("Starting MRR", True), ("NRR", True), ("GRR", True),
+        title,
+        *((g, False) for g in by),
+        (result.signal, False),
+        ("Customers", True),
+        ("Unit-periods", True),
+        ("Starting MRR", True),
+        ("NRR", True),
+        ("GRR", True),
         ("Logo churn", True),
     )
     for row in result.to_pylist():
         table.add_row(
-            *_group_cells(row, by), row["bucket"], f"{row['customers']:,}",
-            f"{row['unit_periods']:,}", money(row["starting_mrr"]), nrr_cell(row["nrr"]),
-            percent(row["grr"]), percent(row["logo_churn"]),
+            *_group_cells(row, by),
+            row["bucket"],
+            f"{row['customers']:,}",
+            f"{row['unit_periods']:,}",
+            money(row["starting_mrr"]),
+            nrr_cell(row["nrr"]),
+            percent(row["grr"]),
+            percent(row["logo_churn"]),
         )
     return table
 
 
 def at_risk_table(result: AtRisk, unit: str, title: str) -> Table:
     by = result.request.by
-    table = _new(title, (unit, False), *((g, False) for g in by), ("MRR", True),
-                 (result.signal, True), ("Measured", False))
+    table = _new(
+        title,
+        (unit, False),
+        *((g, False) for g in by),
+        ("MRR", True),
+        (result.signal, True),
+        ("Measured", False),
+    )
     for row in result.to_pylist():
-        table.add_row(row[unit], *_group_cells(row, by), money(row["mrr"]),
-                      f"{row['signal_value']:g}", row["signal_date"].isoformat())
+        table.add_row(
+            row[unit],
+            *_group_cells(row, by),
+            money(row["mrr"]),
+            f"{row['signal_value']:g}",
+            row["signal_date"].isoformat(),
+        )
     if not len(result):
         table.add_row("(none)", *([""] * (len(by) + 3)))
     return table

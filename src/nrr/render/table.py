@@ -89,9 +89,7 @@ def _add_totals(
     table: Table, totals: list[dict[str, Any]], groups: Sequence[str], total_label: str
 ) -> None:
     for total in totals:
-        table.add_row(
-            *_cells(total, [], total_label, len(groups)), style="bold", end_section=True
-        )
+        table.add_row(*_cells(total, [], total_label, len(groups)), style="bold", end_section=True)
 
 
 def _cells(
@@ -139,9 +137,7 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def plain_table(
-    rows: Sequence[dict[str, Any]], title: str, label: Callable[[date], str]
-) -> Table:
+def plain_table(rows: Sequence[dict[str, Any]], title: str, label: Callable[[date], str]) -> Table:
     """Any result as a table: money with separators, the period by its name."""
     table = Table(title=title, title_justify="left", header_style="bold")
     if not rows:
@@ -156,12 +152,7 @@ def plain_table(
             no_wrap=True,
         )
     for row in rows:
-        table.add_row(
-            *(
-                label(row[c]) if c == "period_start" else _plain(row[c])
-                for c in columns
-            )
-        )
+        table.add_row(*(label(row[c]) if c == "period_start" else _plain(row[c]) for c in columns))
     return table
 
 

@@ -64,38 +64,56 @@ def attribute_values(name: str, state: State) -> Row:
 
 @router.get("/periods", summary="The periods a grain and range cover", response_model=Row)
 def periods(query: Annotated[PeriodsQuery, Query()], state: State) -> Response:
-    return _cached(state, ("periods", query.model_dump_json()),
-                   lambda: queries.periods_payload(state.dataset, query))
+    return _cached(
+        state,
+        ("periods", query.model_dump_json()),
+        lambda: queries.periods_payload(state.dataset, query),
+    )
 
 
 @router.get(
-    "/report", summary="NRR, GRR and the MRR bridge per period (and group)",
-    response_model=Row, responses={200: {"content": {"text/csv": {}}}},
+    "/report",
+    summary="NRR, GRR and the MRR bridge per period (and group)",
+    response_model=Row,
+    responses={200: {"content": {"text/csv": {}}}},
 )
 def report(query: Annotated[ReportQuery, Query()], state: State) -> Response:
     key = ("report", query.model_dump_json())
     if query.format == "json":
         return _cached(state, key, lambda: queries.report_payload(state.dataset, query))
     disposition = f'attachment; filename="nrr-{query.period.value}.csv"'
-    return _respond(state.answered(key, lambda: Answer(
-        queries.report_csv(state.dataset, query), "text/csv; charset=utf-8",
-        (("content-disposition", disposition),),
-    )))
+    return _respond(
+        state.answered(
+            key,
+            lambda: Answer(
+                queries.report_csv(state.dataset, query),
+                "text/csv; charset=utf-8",
+                (("content-disposition", disposition),),
+            ),
+        )
+    )
 
 
 @router.get("/cohorts", summary="Acquisition cohorts by age", response_model=Row)
 def cohorts(query: Annotated[CohortsQuery, Query()], state: State) -> Response:
-    return _cached(state, ("cohorts", query.model_dump_json()),
-                   lambda: queries.cohorts_payload(state.dataset, query))
+    return _cached(
+        state,
+        ("cohorts", query.model_dump_json()),
+        lambda: queries.cohorts_payload(state.dataset, query),
+    )
 
 
 @router.get(
-    "/customers", summary="The customers behind a report's figures (drill-down)",
+    "/customers",
+    summary="The customers behind a report's figures (drill-down)",
     response_model=Row,
 )
 def customers(query: Annotated[CustomersQuery, Query()], state: State) -> Response:
-    return _cached(state, ("customers", query.model_dump_json()),
-                   lambda: queries.customers_payload(state.dataset, query))
+    return _cached(
+        state,
+        ("customers", query.model_dump_json()),
+        lambda: queries.customers_payload(state.dataset, query),
+    )
 
 
 def _cached(state: WebState, key: tuple[str, str], compute: Callable[[], Row]) -> Response:
@@ -113,14 +131,18 @@ def _respond(answer: Answer) -> Response:
 
 
 def _csv(body: bytes, name: str) -> Response:
-    return Response(body, media_type="text/csv; charset=utf-8", headers={
-        "content-disposition": f'attachment; filename="{name}.csv"'
-    })
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{name}.csv"'},
+    )
 
 
 @router.get(
-    "/forecast", summary="Forecast of NRR and the movements, with 80%/95% intervals",
-    response_model=Row, responses={200: {"content": {"text/csv": {}}}},
+    "/forecast",
+    summary="Forecast of NRR and the movements, with 80%/95% intervals",
+    response_model=Row,
+    responses={200: {"content": {"text/csv": {}}}},
 )
 def forecast(query: Annotated[ForecastQuery, Query()], state: State) -> Any:
     if query.format == "csv":
@@ -129,8 +151,10 @@ def forecast(query: Annotated[ForecastQuery, Query()], state: State) -> Any:
 
 
 @router.get(
-    "/signals", summary="Leading indicators, early warnings and health-signal buckets",
-    response_model=Row, responses={200: {"content": {"text/csv": {}}}},
+    "/signals",
+    summary="Leading indicators, early warnings and health-signal buckets",
+    response_model=Row,
+    responses={200: {"content": {"text/csv": {}}}},
 )
 def signals(query: Annotated[SignalsQuery, Query()], state: State) -> Any:
     if query.format == "csv":
@@ -190,9 +214,10 @@ def export_dashboard(dashboard_id: int, state: State) -> JSONResponse:
         widgets=[WidgetIn(title=w.title, spec=stored_spec(w)) for w in dashboard.widgets],
     )
     stem = re.sub(r"[^a-z0-9]+", "-", dashboard.name.lower()).strip("-") or "dashboard"
-    return JSONResponse(document.model_dump(mode="json"), headers={
-        "content-disposition": f'attachment; filename="{stem}.nrr-dashboard.json"'
-    })
+    return JSONResponse(
+        document.model_dump(mode="json"),
+        headers={"content-disposition": f'attachment; filename="{stem}.nrr-dashboard.json"'},
+    )
 
 
 @router.put("/dashboards/{dashboard_id:int}/order", summary="Reorder a dashboard's widgets")
@@ -257,5 +282,6 @@ def widget_data(widget_id: int, state: State) -> Response:
     "/widgets/preview", summary="What an unsaved widget spec would draw", response_model=Row
 )
 def preview_widget(spec: WidgetSpec, state: State) -> Response:
-    return _cached(state, ("preview", spec.model_dump_json()),
-                   lambda: widget_payload(state.dataset, spec))
+    return _cached(
+        state, ("preview", spec.model_dump_json()), lambda: widget_payload(state.dataset, spec)
+    )

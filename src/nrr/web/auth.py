@@ -131,7 +131,8 @@ class OriginGuard:
             await self.app(scope, receive, send)
             return
         response = error_response(
-            request, 403,
+            request,
+            403,
             "cross-site request refused: changes can be made only from the dashboard's own "
             "pages, or by scripts that send no Origin header",
         )
@@ -155,7 +156,8 @@ class HostGuard:
             await self.app(scope, receive, send)
             return
         response = error_response(
-            request, 400,
+            request,
+            400,
             f"this server answers only as {', '.join(sorted(self.hosts))}: open the address "
             "`nrr serve` printed",
         )

@@ -79,8 +79,11 @@ def error_response(
         return JSONResponse(error_body(status, error, errors), status_code=status)
     templates = request.app.state.templates
     context = {
-        "status": status, "title": _TITLES.get(status, "Error"), "error": error,
-        "errors": list(errors), "page": "error",
+        "status": status,
+        "title": _TITLES.get(status, "Error"),
+        "error": error,
+        "errors": list(errors),
+        "page": "error",
         "meta": request.app.state.nrr.cache.get("meta", {}),
     }
     return templates.TemplateResponse(  # type: ignore[no-any-return]

@@ -28,8 +28,14 @@ Row = dict[str, Any]
 def _request(state: WebState, query: ForecastQuery | SignalsQuery) -> ReportRequest:
     with state.lock:
         request: ReportRequest = state.dataset.request(
-            query.period, query.start, query.end, query.groups(), query.level,
-            query.filters(), query.currency, query.fiscal_year_start,
+            query.period,
+            query.start,
+            query.end,
+            query.groups(),
+            query.level,
+            query.filters(),
+            query.currency,
+            query.fiscal_year_start,
         )
     if isinstance(query, ForecastQuery):
         check_grain(request)  # before any query runs
@@ -98,8 +104,12 @@ def signals_payload(state: WebState, query: SignalsQuery) -> Row:
         "rows": rows,
         "warnings": sum(1 for row in rows if row["early_warning"]),
         "benchmark": (
-            {"label": report.label(latest["period_start"]),
-             **benchmark(latest["nrr"], latest["grr"]).to_dict()} if latest else None
+            {
+                "label": report.label(latest["period_start"]),
+                **benchmark(latest["nrr"], latest["grr"]).to_dict(),
+            }
+            if latest
+            else None
         ),
         "signals": names,
         "correlation": correlation,
@@ -110,8 +120,13 @@ def _correlation(state: WebState, request: ReportRequest, query: SignalsQuery) -
     """Buckets and the at-risk list (the caller holds the lock: this queries the engine)."""
     assert query.correlate is not None
     result = signal_report(
-        state.dataset, request, query.correlate, query.buckets, query.cuts or None,
-        query.below, query.top,
+        state.dataset,
+        request,
+        query.correlate,
+        query.buckets,
+        query.cuts or None,
+        query.below,
+        query.top,
     )
     buckets = [{**row, "band": band(row["nrr"])} for row in clean_rows(result.buckets.to_pylist())]
     risky = result.at_risk
@@ -132,6 +147,13 @@ def signals_csv(state: WebState, query: SignalsQuery) -> bytes:
         return render_bytes(leading_indicators(report, query.threshold, query.window).table, "csv")
     request = _request(state, query)
     with state.lock:
-        result = signal_report(state.dataset, request, query.correlate, query.buckets,
-                               query.cuts or None, query.below, query.top)
+        result = signal_report(
+            state.dataset,
+            request,
+            query.correlate,
+            query.buckets,
+            query.cuts or None,
+            query.below,
+            query.top,
+        )
     return render_bytes(result.buckets.table, "csv")

@@ -56,8 +56,9 @@ def cohorts(request: Request, state: State) -> HTMLResponse:
 def signals(request: Request, state: State) -> HTMLResponse:
     with state.lock:
         names = signal_names(state.dataset.staged.signals)
-    return render(request, state, "signals.html", page="signals", title="Signals",
-                  signal_names=names)
+    return render(
+        request, state, "signals.html", page="signals", title="Signals", signal_names=names
+    )
 
 
 @router.get("/dashboards", response_class=HTMLResponse)
@@ -69,8 +70,13 @@ def _dashboard_page(
     request: Request, state: WebState, dashboard: Dashboard, readonly: bool
 ) -> HTMLResponse:
     return render(
-        request, state, "dashboard.html", page="dashboards", title=dashboard.name,
-        dashboard=dashboard.to_dict(), readonly=readonly,
+        request,
+        state,
+        "dashboard.html",
+        page="dashboards",
+        title=dashboard.name,
+        dashboard=dashboard.to_dict(),
+        readonly=readonly,
     )
 
 

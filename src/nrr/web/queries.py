@@ -81,9 +81,7 @@ def periods_json(spine: Sequence[Period]) -> list[Row]:
 
 def labelled(report: Report, rows: Iterable[Row], label: Callable[[Row], str]) -> list[Row]:
     """Rows with their period ``label`` and NRR ``band`` added (values unrounded)."""
-    return [
-        {**row, "label": label(row), "band": band(row.get("nrr"))} for row in clean_rows(rows)
-    ]
+    return [{**row, "label": label(row), "band": band(row.get("nrr"))} for row in clean_rows(rows)]
 
 
 def period_label(report: Report) -> Callable[[Row], str]:
@@ -93,8 +91,14 @@ def period_label(report: Report) -> Callable[[Row], str]:
 # --- /api/report ----------------------------------------------------------------------------
 def report_request(ds: Dataset, query: ReportQuery) -> ReportRequest:
     request = ds.request(
-        query.period, query.start, query.end, query.groups(), query.level,
-        query.filters(), query.currency, query.fiscal_year_start,
+        query.period,
+        query.start,
+        query.end,
+        query.groups(),
+        query.level,
+        query.filters(),
+        query.currency,
+        query.fiscal_year_start,
     )
     bounded(request.start, request.end)
     return request
@@ -169,8 +173,9 @@ def bridge(row: Row) -> Row:
 
 
 def periods_payload(ds: Dataset, query: PeriodsQuery) -> Row:
-    request = ds.request(query.period, query.start, query.end,
-                         fiscal_year_start=query.fiscal_year_start)
+    request = ds.request(
+        query.period, query.start, query.end, fiscal_year_start=query.fiscal_year_start
+    )
     return {"ok": True, "request": describe(request), "periods": periods_json(ds.periods(request))}
 
 
@@ -207,7 +212,9 @@ def cohorts_payload(ds: Dataset, query: CohortsQuery) -> Row:
     request = cohort_request(query.grain, query.start, query.end, query.by, query.level)
     rows = [{**row, "band": band(row["nrr"])} for row in clean_rows(ds.run(request).to_pylist())]
     return {
-        "ok": True, "request": query.model_dump(mode="json"), "rows": rows,
+        "ok": True,
+        "request": query.model_dump(mode="json"),
+        "rows": rows,
         "bands": band_ranges(),
     }
 

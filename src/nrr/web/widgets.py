@@ -33,17 +33,19 @@ def widget_request(ds: Dataset, spec: WidgetSpec) -> ReportRequest:
     unknown attributes or currency."""
     frame = spec.timeframe
     ranged = frame.mode == "range"
-    request = ds.resolve(report_request(
-        frame.grain,
-        frame.start if ranged else None,
-        frame.end if ranged else None,
-        by=[spec.group_by] if spec.group_by else [],
-        level=spec.level,
-        filters=[(f.attribute.lower(), f.value) for f in spec.filters],
-        currency=spec.currency,
-        fiscal_year_start=frame.fiscal_year_start,
-    ))
-    spine = [] if ranged else ds.periods(request)[-frame.last:]
+    request = ds.resolve(
+        report_request(
+            frame.grain,
+            frame.start if ranged else None,
+            frame.end if ranged else None,
+            by=[spec.group_by] if spec.group_by else [],
+            level=spec.level,
+            filters=[(f.attribute.lower(), f.value) for f in spec.filters],
+            currency=spec.currency,
+            fiscal_year_start=frame.fiscal_year_start,
+        )
+    )
+    spine = [] if ranged else ds.periods(request)[-frame.last :]
     if not spine:
         return request
     # Narrowing the range keeps what was checked: the same attributes, and a currency with
@@ -101,12 +103,14 @@ def _kpi(rows: list[Row], report: Report, metric: Metric) -> list[Row]:
     for key, row in latest.items():
         prior = previous.get(key, {}).get("value")
         value = row["value"]
-        tiles.append({
-            "group": key,
-            "label": row["label"],
-            "value": value,
-            "previous": prior,
-            "change": None if value is None or prior is None else value - prior,
-            "band": _tone(metric, row),
-        })
+        tiles.append(
+            {
+                "group": key,
+                "label": row["label"],
+                "value": value,
+                "previous": prior,
+                "change": None if value is None or prior is None else value - prior,
+                "band": _tone(metric, row),
+            }
+        )
     return tiles
