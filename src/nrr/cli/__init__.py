@@ -9,7 +9,8 @@ messages to stderr. Exit codes: 0 ok, 1 input errors, 2 usage, 3 engine/unexpect
     errors    NrrError -> message and exit code (``handle_errors``, ``fail``)
     data      nrr demo, nrr validate
     report    nrr report, nrr customers, nrr cohorts
-    insights  nrr forecast, nrr signals
+    forecast  nrr forecast
+    signals   nrr signals
     serve     nrr serve (the dashboard)
 
 Every command module is imported here, yet ``--help``, ``--version`` and usage errors
@@ -23,7 +24,7 @@ from __future__ import annotations
 import click
 
 from nrr import __version__
-from nrr.cli import data, insights, report, serve
+from nrr.cli import data, forecast, report, serve, signals
 
 __all__ = ["cli", "main"]
 
@@ -47,8 +48,8 @@ for command in (
     report.report,
     report.customers,
     report.cohorts,
-    insights.forecast,
-    insights.signals,
+    forecast.forecast,
+    signals.signals,
     serve.serve,
 ):
     cli.add_command(command)
