@@ -11,7 +11,7 @@ from nrr.web import auth
 from tests.web.helpers import TestClient, client_for
 from tests.web.test_errors import EXPECTED_ROUTES, assert_error_shape
 
-TOKEN = "s3cret-token"
+TOKEN = "s3cret-token-for-tests"  # issue 14: at least 16 characters
 
 
 @pytest.fixture

@@ -54,14 +54,16 @@ def test_serve_prints_the_url_and_uses_the_store(
 ) -> None:
     monkeypatch.setattr("uvicorn.Server", FakeServer)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("NRR_TOKEN", "tok")
+    token = "tok-0123456789abcdef"  # issue 14: tokens have at least 16 characters
+    monkeypatch.setenv("NRR_TOKEN", token)
     result = CliRunner().invoke(cli, ["serve", str(demo_dir), "--host", "0.0.0.0", "--port", "0"])
     assert result.exit_code == 0, result.output
     port = FakeServer.seen["port"]
-    assert f"http://0.0.0.0:{port}/?token=tok" in result.stderr
+    assert f"http://0.0.0.0:{port}/ " in result.stderr  # issue 14: the token is never printed
+    assert token not in result.output and "token from NRR_TOKEN" in result.stderr
     assert (tmp_path / ".nrr-dashboards.sqlite").exists()  # default store: current folder
     assert not list(demo_dir.glob("*.sqlite"))  # never in the (read-only) data folder
-    assert FakeServer.seen["app"].state.nrr.token == "tok"
+    assert FakeServer.seen["app"].state.nrr.token == token
 
 
 def test_port_in_use_is_a_usage_error(demo_dir: Path, tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """Options shared by the commands, and what they become: a dataset, a ``ReportRequest``.
 
-Every tabular command takes the same ``--format``/``--output``/``--decimals``
+Every tabular command takes the same ``--format``/``--output``/``--decimals``/``--raw-csv``
 (``output_options``); a report, its drill-down, its explanation and the insights take the
 same selection of periods and units (``selection_options``), so ``nrr forecast`` forecasts
 exactly the history ``nrr report`` prints.
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from nrr.cli.output import print_warnings, working
+from nrr.cli.output import RAW_CSV, print_warnings, working
 from nrr.definitions import FxMode, Grain, Level
 from nrr.render import FORMATS
 
@@ -26,8 +26,24 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _remember(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    ctx.meta[RAW_CSV] = value
+
+
 def output_options(func: F) -> F:
-    """The same --format/--output/--decimals on every tabular command."""
+    """The same --format/--output/--decimals/--raw-csv on every tabular command.
+
+    ``--raw-csv`` is not passed to the commands: ``emit`` reads it from the click context,
+    so no command has to carry a switch it never looks at.
+    """
+    func = click.option(
+        "--raw-csv",
+        is_flag=True,
+        expose_value=False,
+        callback=_remember,
+        help="Write csv text exactly as it is: no ' before a leading =, +, -, @, tab or CR "
+        "(for programs; spreadsheets may run such cells as formulas).",
+    )(func)
     func = click.option(
         "--decimals",
         type=click.IntRange(0, 12),

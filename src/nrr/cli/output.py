@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from nrr.definitions import ReportRequest
 
 stderr = Console(stderr=True, highlight=False)
+RAW_CSV = "nrr.raw_csv"  # click context meta key set by --raw-csv (nrr.cli.options)
 
 
 @contextmanager
@@ -50,12 +51,15 @@ def notes(lines: Sequence[str], quiet: bool) -> None:
 
 
 def emit(table: pa.Table, fmt: str, output: Path | None, decimals: int | None) -> None:
-    """Machine formats to stdout or a file."""
+    """Machine formats to stdout or a file; CSV formula-escaped unless --raw-csv."""
+    context = click.get_current_context(silent=True)
+    raw = bool(context and context.meta.get(RAW_CSV))
+    body = render_bytes(table, fmt, decimals, escape_formulas=not raw)
     if output is None:
-        sys.stdout.buffer.write(render_bytes(table, fmt, decimals))
+        sys.stdout.buffer.write(body)
         sys.stdout.flush()
         return
-    output.write_bytes(render_bytes(table, fmt, decimals))
+    output.write_bytes(body)
     stderr.print(f"wrote {table.num_rows} rows to {output}")
 
 

@@ -3,6 +3,8 @@
 Why the socket is bound here rather than by uvicorn: a port in use becomes a clear one-line
 error (exit 2), ``--port 0`` picks a free port, and the printed URL is the real one.
 Binding beyond loopback without a token is refused: the pages show revenue per customer.
+The token is never printed: ``--token`` shows in the process list, so ``NRR_TOKEN`` or
+``--token-file`` keep it out of sight, and the printed URL says only where it came from.
 On loopback, only requests addressed to a loopback name are answered (no DNS rebinding).
 """
 
@@ -46,9 +48,26 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def url_of(host: str, port: int, token: str | None) -> str:
+def url_of(host: str, port: int) -> str:
     shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+    return f"http://{shown}:{port}/"
+
+
+def read_token(path: Path) -> str:
+    """The token in ``path``, without the spaces and newline around it (a pipe works too)."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return handle.read(4096).strip()  # a bounded read: never all of /dev/zero
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read --token-file {path}: {getattr(exc, 'strerror', None) or exc}", 2)
+
+
+def token_source(ctx: click.Context, token_file: Path | None) -> str:
+    """Where the token came from, for the start-up line (never the token itself)."""
+    if token_file is not None:
+        return f"--token-file {token_file}"
+    env = ctx.get_parameter_source("token") is click.core.ParameterSource.ENVIRONMENT
+    return "NRR_TOKEN" if env else "--token"
 
 
 @click.command()
@@ -78,7 +97,16 @@ def url_of(host: str, port: int, token: str | None) -> str:
     envvar="NRR_TOKEN",
     default=None,
     show_envvar=True,
-    help="Require this access token on every page and API call.",
+    help="Require this access token on every page and API call (16+ characters); "
+    "visible in the process list: prefer NRR_TOKEN or --token-file.",
+)
+@click.option(
+    "--token-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="NRR_TOKEN_FILE",
+    show_envvar=True,
+    default=None,
+    help="Read the token from FILE (spaces and newlines around it are dropped).",
 )
 @click.option(
     "--allow-host",
@@ -92,21 +120,32 @@ def url_of(host: str, port: int, token: str | None) -> str:
 )
 @click.option("--quiet", "-q", is_flag=True, help="No data warnings on stderr.")
 @handle_errors
+@click.pass_context
 def serve(
+    ctx: click.Context,
     data: str,
     host: str,
     port: int,
     store: Path,
     token: str | None,
+    token_file: Path | None,
     allow_hosts: tuple[str, ...],
     quiet: bool,
 ) -> None:
     """Serve the web dashboard for DATA (overview, segments, cohorts, custom dashboards)."""
+    if token_file is not None:
+        if token is not None:
+            fail("give the token once: --token (or NRR_TOKEN) or --token-file, not both", 2)
+        token = read_token(token_file)
+    if token is not None:
+        from nrr.web.auth import checked_token  # here: --help must not load starlette
+
+        checked_token(token)
     exposed = host if not is_loopback(host) else next(iter(allow_hosts), None)
     if exposed is not None and not token:
         fail(
             f"refusing to serve as {exposed} without a token: anyone on the network could "
-            "read the figures. Pass --token TOKEN (or set NRR_TOKEN), or keep --host "
+            "read the figures. Pass --token-file FILE (or set NRR_TOKEN), or keep --host "
             "127.0.0.1",
             2,
         )
@@ -120,9 +159,12 @@ def serve(
     hosts = LOOPBACK_NAMES | {host, *map(str.lower, allow_hosts)} if is_loopback(host) else None
     app = create_app(dataset, store, token, allowed_hosts=hosts)
     sock = bind(host, port)
-    address = url_of(host, sock.getsockname()[1], token)
+    address = url_of(host, sock.getsockname()[1])
+    source = token_source(ctx, token_file)
+    guard = f"token from {source}: add ?token=TOKEN to the address once; " if token else ""
     stderr.print(
-        f"nrr dashboard for {dataset.staged.source} at {address}  (store {store}; Ctrl+C stops)",
+        f"nrr dashboard for {dataset.staged.source} at {address}  ({guard}store {store}; "
+        "Ctrl+C stops)",
         soft_wrap=True,
         markup=False,
     )

@@ -20,7 +20,7 @@ from nrr import __version__
 from nrr.api import Dataset, load
 from nrr.store import Store
 from nrr.web import api, assets, errors, pages
-from nrr.web.auth import HostGuard, OriginGuard, TokenGuard
+from nrr.web.auth import HostGuard, OriginGuard, TokenGuard, checked_token
 from nrr.web.state import WebState
 
 DESCRIPTION = (
@@ -47,8 +47,11 @@ def create_app(
     """The dashboard app over ``dataset`` (a loaded Dataset or a path to load).
 
     ``allowed_hosts``: when given, requests addressed to any other host name are refused
-    (``nrr serve`` sets the loopback names when it listens on loopback).
+    (``nrr serve`` sets the loopback names when it listens on loopback). A ``token`` that
+    ``nrr.web.auth.checked_token`` refuses raises ``ConfigError``.
     """
+    if token is not None:
+        checked_token(token)  # a trivial token is refused whoever starts the dashboard
     loaded = dataset if isinstance(dataset, Dataset) else load(dataset)
     app = FastAPI(
         title="nrr dashboard",

@@ -6,6 +6,11 @@ sets an HttpOnly, SameSite=Strict cookie so the browser need not repeat it (page
 redirected to the same address without the token, keeping it out of history and
 screenshots). Tokens are compared with ``hmac.compare_digest`` (constant time).
 
+``checked_token`` refuses tokens a guess or a browser would defeat: blank or shorter than
+``MIN_TOKEN_LENGTH`` (guessable), longer than ``MAX_TOKEN_LENGTH`` (a browser keeps a
+cookie of at most about 4 KB), or holding anything but printable ASCII without spaces (the
+three forms above, header, query and cookie, must all carry it unchanged).
+
 This is a plain ASGI middleware so it can also drop ``token`` from the query string before
 routing: the API's query models forbid unknown parameters.
 
@@ -30,9 +35,30 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from nrr.errors import ConfigError
 from nrr.web.errors import error_response, wants_json
 
 COOKIE = "nrr_token"
+MIN_TOKEN_LENGTH, MAX_TOKEN_LENGTH = 16, 1024
+HOW_TO_MAKE = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+
+
+def checked_token(token: str) -> str:
+    """``token``, or ``ConfigError`` (exit 2) saying why it cannot protect the dashboard."""
+    if not token.strip():
+        problem = "the token is blank"
+    elif len(token) < MIN_TOKEN_LENGTH:
+        problem = f"the token has {len(token)} characters, fewer than {MIN_TOKEN_LENGTH}"
+    elif len(token) > MAX_TOKEN_LENGTH:
+        problem = f"the token has {len(token)} characters, more than {MAX_TOKEN_LENGTH}"
+    elif not all("!" <= char <= "~" for char in token):
+        problem = "the token holds a space, a control or a non-ASCII character"
+    else:
+        return token
+    raise ConfigError(
+        f"{problem}: use {MIN_TOKEN_LENGTH} to {MAX_TOKEN_LENGTH} printable ASCII characters "
+        f"without spaces, e.g. the output of {HOW_TO_MAKE}"
+    )
 
 
 def same(offered: str | None, expected: str) -> bool:
@@ -89,7 +115,7 @@ class TokenGuard:
     async def _refuse(request: Request, scope: Scope, receive: Receive, send: Send) -> None:
         message = (
             "this nrr dashboard needs its access token: open the address `nrr serve` printed "
-            "(it ends in ?token=...), or send the header Authorization: Bearer TOKEN"
+            "once with ?token=TOKEN added, or send the header Authorization: Bearer TOKEN"
         )
         response = error_response(request, 401, message)
         response.headers["www-authenticate"] = "Bearer"

@@ -76,7 +76,9 @@ def forecast_payload(state: WebState, query: ForecastQuery) -> Row:
 
 def forecast_csv(state: WebState, query: ForecastQuery) -> bytes:
     """Exactly what ``nrr forecast --format csv`` writes for the same options."""
-    return render_bytes(forecast_rows(state, query)[1].table, "csv")
+    return render_bytes(
+        forecast_rows(state, query)[1].table, "csv", escape_formulas=not query.raw_csv
+    )
 
 
 def _industry(value: float | None) -> str | None:
@@ -144,7 +146,11 @@ def signals_csv(state: WebState, query: SignalsQuery) -> bytes:
     """What ``nrr signals --format csv`` writes: indicators, or buckets with ``correlate``."""
     if not query.correlate:
         report = _history(state, query)
-        return render_bytes(leading_indicators(report, query.threshold, query.window).table, "csv")
+        return render_bytes(
+            leading_indicators(report, query.threshold, query.window).table,
+            "csv",
+            escape_formulas=not query.raw_csv,
+        )
     request = _request(state, query)
     with state.lock:
         result = signal_report(
@@ -156,4 +162,4 @@ def signals_csv(state: WebState, query: SignalsQuery) -> bytes:
             query.below,
             query.top,
         )
-    return render_bytes(result.buckets.table, "csv")
+    return render_bytes(result.buckets.table, "csv", escape_formulas=not query.raw_csv)

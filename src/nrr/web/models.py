@@ -104,6 +104,7 @@ class ReportQuery(_Range):
     currency: Currency | None = None
     fiscal_year_start: int = Field(1, ge=1, le=12)
     format: Literal["json", "csv"] = "json"
+    raw_csv: bool = Field(False, description="csv text as it is, no ' before =+-@ (--raw-csv)")
 
     @field_validator("filter")
     @classmethod

@@ -135,7 +135,8 @@ def report_payload(ds: Dataset, query: ReportQuery) -> Row:
 
 def report_csv(ds: Dataset, query: ReportQuery) -> bytes:
     """Exactly what ``nrr report --format csv`` writes for the same options."""
-    return render_bytes(ds.run(report_request(ds, query)).table, "csv")
+    table = ds.run(report_request(ds, query)).table
+    return render_bytes(table, "csv", escape_formulas=not query.raw_csv)
 
 
 def _tile(current: float | None, previous: float | None, tone: str | None) -> Row:
