@@ -347,8 +347,12 @@ SEPARATED = "customer_id;start_date;end_date;amount;currency\n" + "".join(
         (SEPARATED, "';'-separated (decimal commas?)"),
         (SEPARATED.replace(",", ".").replace(";", "\t"), "tab-separated"),
         (SEPARATED.replace(",", ".").replace(";", "|"), "'|'-separated"),
+        (
+            SEPARATED.replace("currency", "currency;note, free text"),
+            "';'-separated (decimal commas?)",
+        ),
     ],
-    ids=["semicolon-decimal-commas", "tab", "pipe"],
+    ids=["semicolon-decimal-commas", "tab", "pipe", "comma-in-a-header-name"],
 )
 def test_other_separators_are_said_in_one_message(content: str, kind: str, tmp_path: Path) -> None:
     """A European Excel export (``;`` and decimal commas) gave one issue per row: 149."""

@@ -90,24 +90,29 @@ def _utf16_without_bom(head: bytes) -> str | None:
 
 
 def other_separator(header: list[str], table: str, source: str) -> Issue | None:
-    """A header read as one field that splits on ``;``, tab or ``|`` into the table's
-    columns: the whole file uses that separator, said once rather than once per row.
+    """A header whose first field splits on ``;``, tab or ``|`` into the table's columns,
+    while its commas do not give them: the whole file uses that separator, said once
+    rather than once per row.
 
     Excel writes ``;`` where the decimal separator is a comma (most of Europe), so such a
-    file usually holds decimal commas too; both need the same fix.
+    file usually holds decimal commas too; both need the same fix. (A comma inside a
+    header name still leaves the first field holding the ``;``-separated names.)
     """
-    if len(header) != 1:
+    spec = TABLES[table]
+    names = {field.strip().lower() for field in header}
+    required = {c.name for c in spec.columns if c.required}
+    if not header or required <= names:
         return None
-    columns = set(TABLES[table].column_names)
-    for separator, name in _SEPARATORS.items():
-        names = {part.strip().lower() for part in header[0].split(separator)}
-        if len(names) > 1 and names & columns:
+    columns = set(spec.column_names)
+    for separator, kind in _SEPARATORS.items():
+        parts = {part.strip().lower() for part in header[0].split(separator)}
+        if len(parts) > 1 and parts & columns:
             return Issue(
                 source,
                 1,
                 "-",
                 "file-unreadable",
-                f"the file looks {name}: save it as comma-separated CSV (with '.' as the "
+                f"the file looks {kind}: save it as comma-separated CSV (with '.' as the "
                 "decimal separator), e.g. as 'CSV UTF-8' in Excel",
             )
     return None
