@@ -141,11 +141,25 @@ CASES: dict[str, tuple[dict[str, str | None], list[str]]] = {
         {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,,-5,1,USD,recurring,core\n"},
         ["{d}/subscriptions.csv:2: amount: -5 is negative; amount must be >= 0 [amount-negative]"],
     ),
+    "amount-too-large": (
+        {"subscriptions.csv": SUBS_HEADER + f"c1,2024-01-01,,{'9' * 400},1,USD,recurring,core\n"},
+        [
+            "{d}/subscriptions.csv:2: amount: 99999999999999999999… (400 characters) is too "
+            "large: amount is at most 1,000,000,000,000,000 (1e15) per line [amount-too-large]"
+        ],
+    ),
     "billing-months-range": (
         {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,,100,0,USD,recurring,core\n"},
         [
             "{d}/subscriptions.csv:2: billing_months: billing_months is 0; it must be >= 1 "
             "[billing-months-range]"
+        ],
+    ),
+    "billing-months-range too large": (
+        {"subscriptions.csv": SUBS_HEADER + "c1,2024-01-01,,100,5000,USD,recurring,core\n"},
+        [
+            "{d}/subscriptions.csv:2: billing_months: billing_months is 5000; it is too large "
+            "(at most 1200, 100 years) [billing-months-range]"
         ],
     ),
     "end-after-start": (
@@ -179,6 +193,14 @@ CASES: dict[str, tuple[dict[str, str | None], list[str]]] = {
     "rate-positive": (
         {"fx_rates.csv": "date,currency,rate\n2023-01-01,EUR,0\n"},
         ["{d}/fx_rates.csv:2: rate: rate 0 must be > 0 [rate-positive]"],
+    ),
+    "rate-range": (
+        {"fx_rates.csv": "date,currency,rate\n2023-01-01,EUR,10000000000\n"},
+        [
+            "{d}/fx_rates.csv:2: rate: rate 10000000000 is outside 0.000000001 to "
+            "1,000,000,000: a rate is the base-currency units for 1 unit of the currency "
+            "[rate-range]"
+        ],
     ),
     "rate-duplicate": (
         {"fx_rates.csv": FX + "2023-01-01,EUR,1.2\n"},
@@ -253,7 +275,7 @@ def validate(folder: Path) -> tuple[int, list[str], str]:
 
 
 def test_every_rule_has_a_case() -> None:
-    assert set(CASES) | {"column-unknown"} == set(RULES)
+    assert {case.split()[0] for case in CASES} | {"column-unknown"} == set(RULES)
 
 
 @pytest.mark.parametrize("rule", sorted(CASES))

@@ -12,6 +12,10 @@ file, a missing table) and checks the promise of the issue, whatever the damage:
 A second property is metamorphic: how a table is written down (BOM, CRLF, quoting, column
 order, header case, trailing blank lines, Parquet instead of CSV) never changes a figure.
 
+The inputs issue 14 found breaking that promise are kept as seeds (``SEEDS``): every run of
+the damaged-input property, in ``make test`` and ``make fuzz``, tries each of them first,
+and ``test_seed`` checks the rule each one must now meet.
+
 Bounded in ``make test`` (NRR_FUZZ_EXAMPLES, default 25 per test); ``make fuzz`` raises it.
 """
 
@@ -28,10 +32,18 @@ from typing import Any, Literal
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from hypothesis import HealthCheck, event, given, note, settings
+import pytest
+from hypothesis import HealthCheck, event, example, given, note, settings
 from hypothesis import strategies as st
 
-from tests.hardening.helpers import assert_bridge, assert_input_errors, report_rows, run, unchanged
+from tests.hardening.helpers import (
+    CUSTOMERS,
+    assert_bridge,
+    assert_input_errors,
+    report_rows,
+    run,
+    unchanged,
+)
 from tests.strategies import DrawFn, GeneratedDataset, any_datasets
 
 EXAMPLES = int(os.environ.get("NRR_FUZZ_EXAMPLES", "25"))
@@ -61,6 +73,8 @@ NASTY = [
     "inf",
     "-inf",
     "9" * 400,
+    "1" + "0" * 308,  # 1e308 written out
+    "1000000000000001",  # just past the amount bound
     "1" * 19,
     "١٢٣",
     "12.",
@@ -302,7 +316,141 @@ def check_contract(folder: Path) -> tuple[int, list[dict[str, Any]]]:
     return 0, rows
 
 
+# --- seeds: the inputs issue 14 found giving a wrong number with exit 0, or a poor message
+def _typed_floats() -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(
+        pa.table(
+            {
+                "customer_id": ["c1", "c2"],
+                "start_date": pa.array([19723, 19723], pa.int32()).cast(pa.date32()),
+                "amount": pa.array([1e-7, 1e14]),
+            }
+        ),
+        sink,
+    )
+    return sink.getvalue()
+
+
+_SUBS = "customer_id,start_date,end_date,amount\n"
+_E308 = "1" + "0" * 308
+# name -> (files, the rule the seed must now meet (None: valid, with sound numbers), and
+# what its one kind of message says)
+SEEDS: dict[str, tuple[Files, str | None, str]] = {
+    "400-digit amount": (
+        {"subscriptions.csv": (_SUBS + f"c1,2024-01-01,,{'9' * 400}\nc2,2024-01-01,,5\n").encode()},
+        "amount-too-large",
+        "at most 1,000,000,000,000,000",
+    ),
+    "three 1e308 lines": (
+        {
+            "subscriptions.csv": (
+                _SUBS + f"c1,2024-01-01,,{_E308}\nc1,2024-01-01,,{_E308}\n"
+                f"c1,2024-01-01,2024-03-01,{_E308}\nc2,2024-01-01,,100\n"
+            ).encode()
+        },
+        "amount-too-large",
+        "at most 1,000,000,000,000,000",
+    ),
+    "two 1e308 lines": (
+        {
+            "subscriptions.csv": (
+                _SUBS + f"c1,2024-01-01,,{_E308}\nc1,2024-01-01,2024-03-01,{_E308}\n"
+            ).encode()
+        },
+        "amount-too-large",
+        "at most 1,000,000,000,000,000",
+    ),
+    "400-digit mrr": (
+        {"events.csv": f"customer_id,date,mrr\nc1,2024-01-01,{'9' * 400}\n".encode()},
+        "amount-too-large",
+        "at most 1,000,000,000,000,000",
+    ),
+    "rate past the range": (
+        {
+            "subscriptions.csv": (
+                _SUBS.replace("\n", ",currency\n") + "c1,2024-01-01,,5,EUR\n"
+            ).encode(),
+            "fx_rates.csv": b"date,currency,rate\n2020-01-01,EUR,10000000000\n",
+        },
+        "rate-range",
+        "is outside 0.000000001 to 1,000,000,000",
+    ),
+    "billing_months past int64": (
+        {
+            "subscriptions.csv": (
+                _SUBS.replace("\n", ",billing_months\n") + f"c1,2024-01-01,,5,{'9' * 20}\n"
+            ).encode()
+        },
+        "billing-months-range",
+        "too large",
+    ),
+    "semicolons and decimal commas": (
+        {
+            "subscriptions.csv": (
+                _SUBS.replace(",", ";")
+                + "".join(f"c1;2024-01-{d:02};;{d},50\n" for d in range(1, 29))
+            ).encode()
+        },
+        "file-unreadable",
+        "the file looks ';'-separated (decimal commas?)",
+    ),
+    "utf-16 without a bom": (
+        {"customers.csv": CUSTOMERS.encode("utf-16-le")},
+        "file-unreadable",
+        "UTF-16 (little-endian, no byte order mark)",
+    ),
+    "utf-16 with a bom": (
+        {"customers.csv": CUSTOMERS.encode("utf-16")},
+        "file-unreadable",
+        "the file is UTF-16 (little-endian) text",
+    ),
+    "a field over the block size": (
+        {
+            "customers.csv": (CUSTOMERS.rstrip("\n") + "\n")
+            .replace(",smb", "," + "x" * (2 << 20))
+            .encode()
+        },
+        None,
+        "",
+    ),
+    "typed parquet floats": ({"subscriptions.parquet": _typed_floats()}, None, ""),
+}
+
+
+def _seeded(files: Files) -> Files:
+    """A seed's files over the valid two-customer dataset of ``helpers``."""
+    merged: Files = {"customers.csv": CUSTOMERS.encode()}
+    if not any(name.startswith(("subscriptions", "events")) for name in files):
+        merged["subscriptions.csv"] = (_SUBS + "c1,2024-01-01,,100\n").encode()
+    merged.update(files)
+    return merged
+
+
+@pytest.mark.parametrize("seed", sorted(SEEDS))
+def test_seed(seed: str, tmp_path: Path) -> None:
+    files, rule, says = SEEDS[seed]
+    folder = write_files(tmp_path / "data", _seeded(files))
+    code, _ = check_contract(folder)
+    if rule is None:
+        assert code == 0
+        return
+    assert code == 1
+    issues = run("validate", folder).issues
+    assert {m["rule"] for m in issues} == {rule}
+    assert all(says in m["message"] for m in issues), [m["message"] for m in issues]
+    if rule == "file-unreadable":
+        assert len(issues) == 1  # one message for the file, not one per row
+
+
+def _with_seeds(test: Callable[[Files], None]) -> Callable[[Files], None]:
+    for files, _, _ in SEEDS.values():
+        test = example(files=_seeded(files))(test)
+    return test
+
+
 @FUZZ
+@_with_seeds
 @given(files=damaged())
 def test_damaged_input_is_valid_with_sound_numbers_or_reported(files: Files) -> None:
     for name, data in sorted(files.items()):

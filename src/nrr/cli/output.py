@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console, RenderableType
 
+from nrr.errors import ConfigError
 from nrr.render import render_bytes  # light: pyarrow loads inside render_bytes
 
 if TYPE_CHECKING:
@@ -59,7 +60,8 @@ def emit(table: pa.Table, fmt: str, output: Path | None, decimals: int | None) -
         sys.stdout.buffer.write(body)
         sys.stdout.flush()
         return
-    output.write_bytes(body)
+    with writable(output):
+        output.write_bytes(body)
     stderr.print(f"wrote {table.num_rows} rows to {output}")
 
 
@@ -72,11 +74,27 @@ def show(renderables: Sequence[RenderableType], output: Path | None) -> None:
         for item in renderables:
             console.print(item)
         return
-    with output.open("w", encoding="utf-8") as handle:
+    with writable(output), output.open("w", encoding="utf-8") as handle:
         console = Console(file=handle, highlight=False, width=240)
         for item in renderables:
             console.print(item)
     stderr.print(f"wrote the table to {output}")
+
+
+@contextmanager
+def writable(output: Path) -> Iterator[None]:
+    """``--output`` that cannot be written is a usage error (exit 2) naming the fix.
+
+    A missing folder is said before the file is opened; any other failure to write (no
+    permission, a folder in the way, a full disk) is said with the system's reason.
+    """
+    folder = output.parent
+    if not folder.is_dir():
+        raise ConfigError(f"--output {output}: the folder {folder} does not exist; create it first")
+    try:
+        yield
+    except OSError as exc:
+        raise ConfigError(f"--output {output}: cannot write: {exc.strerror or exc}") from exc
 
 
 def title(kind: str, request: ReportRequest, currency: str) -> str:

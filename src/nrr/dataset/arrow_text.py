@@ -8,8 +8,12 @@ validated the same way.
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from nrr.dataset.contract import RESERVED_CUSTOMER_COLUMNS, TABLES, ColumnType
 from nrr.dataset.issues import Issue
@@ -89,12 +93,46 @@ def _text_column(column: pa.ChunkedArray) -> pa.ChunkedArray:
                 [pa.DictionaryArray.from_arrays(c.indices, dictionary) for c in encoded.chunks]
             )
         )
+    if pa.types.is_floating(column.type) or pa.types.is_decimal(column.type):
+        return _plain_numbers(column)
     if pa.types.is_string(column.type):
         # Parquet stores strings as bytes and Arrow reads them unchecked; a kernel meeting
         # bytes that are not UTF-8 later would fail with no place to point at.
         column.validate(full=True)
         return column.fill_null("")
     return column.cast(pa.string()).fill_null("")
+
+
+def _plain_numbers(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A typed float or decimal column as the plain decimals the rules read.
+
+    Arrow writes 1e-7 and 1e20 in scientific notation, which the decimal rule refuses as an
+    exponent the user never wrote. The values that come out that way (few, usually none)
+    are written again positionally: a float by its shortest text that reads back as the
+    same float (``repr``'s digits), a decimal with every digit it holds. NaN and infinity
+    stay ``nan`` and ``inf``, which the decimal rule names.
+    """
+    text = column.cast(pa.string())
+    scientific = pc.match_substring_regex(text, "[eE]")
+    if not pc.any(scientific).as_py():
+        return text.fill_null("")
+    positions = np.flatnonzero(as_bools(scientific))
+    values = column.take(pa.array(positions)).to_numpy(zero_copy_only=False)
+    fixed = [_positional(value) for value in values]
+    flat = np.asarray(text.fill_null("").to_numpy(zero_copy_only=False), dtype=object)
+    flat[positions] = fixed
+    return pa.chunked_array([pa.array(flat, pa.string())])
+
+
+def _positional(value: object) -> str:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return np.format_float_positional(value, unique=True, trim="-")  # type: ignore[arg-type]
+
+
+def as_bools(values: pa.ChunkedArray) -> npt.NDArray[np.bool_]:
+    filled = values.fill_null(False)
+    return np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _dictionary_text(column: pa.ChunkedArray) -> pa.ChunkedArray:

@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from nrr.dataset.columns import (
     FIRST_DATE,
     LAST_DATE,
+    long_integers,
     parse_dates,
     parse_decimals,
     parse_integers,
@@ -47,6 +48,8 @@ class Checked:
     numbers: dict[str, Strings] = field(default_factory=dict)
     integers: dict[str, Strings] = field(default_factory=dict)
     parsed: dict[str, BoolArray] = field(default_factory=dict)  # which integers parsed
+    # which integers are whole numbers too long to parse (a range rule names them)
+    too_large: dict[str, BoolArray] = field(default_factory=dict)
     broken: set[str] = field(default_factory=set)  # columns with a failed parse somewhere
     # Each row's position in the customers table (null: unknown), found by the
     # known-customer rule and kept so the engine need not look every id up again.
@@ -197,8 +200,10 @@ def _check_column(checked: Checked, name: str, kind: ColumnType, required: bool)
         checked.integers[name], ok = parse_integers(values)
         checked.parsed[name] = ok
         bad = present & ~ok
+        long = bad & long_integers(values)
+        checked.too_large[name] = long
         checked.flag(
-            bad,
+            bad & ~long,
             name,
             "integer-format",
             lambda r: f"{checked.value(name, r)!r} is not a whole number",

@@ -155,6 +155,11 @@ def parse_integers(values: Text) -> tuple[Strings, BoolArray]:
     return pc.take(parsed, values.codes), values.spread(bools(ok))
 
 
+def long_integers(values: Text) -> BoolArray:
+    """Whole numbers too long for int64 (19 digits or more): too large, not malformed."""
+    return values.trimmed.mask(lambda v: _matches(v, r"^\+?\d{19,}$"))
+
+
 def valid_currency(values: Text) -> BoolArray:
     return values.trimmed.mask(lambda v: _matches(v, _CURRENCY))
 

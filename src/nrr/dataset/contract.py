@@ -107,6 +107,18 @@ RESERVED_CUSTOMER_COLUMNS = frozenset({"customer_id", "name", "parent_id"})
 # and ``organization_id`` (the staged customers table's column for the top-most account).
 RESERVED_ATTRIBUTES = RESERVED_CUSTOMER_COLUMNS | {"product", "organization_id"}
 KINDS = frozenset({"recurring", "usage"})
+
+# The largest amount or mrr of one line, in its own currency (docs/validation-errors.md,
+# ``amount-too-large``). Past it float64 arithmetic overflows (a 400-digit amount is
+# infinite, two lines of 1e308 sum to infinity) and a figure turns null or, worse, plausible;
+# below it every total nrr forms stays finite and keeps float64's 15-16 significant digits.
+MAX_AMOUNT = 10**15
+# The fx rates nrr reads (``rate-range``): a converted line stays below 1e24 base units, and
+# no real pair of currencies is quoted outside this range.
+MIN_RATE, MAX_RATE = 1e-9, 1e9
+# The longest billing period (``billing-months-range``): 100 years, under the 1,100 years of
+# dates nrr reads.
+MAX_BILLING_MONTHS = 1200
 DEFAULT_BASE_CURRENCY = "USD"
 
 # rule id -> one-line description (rendered into docs/validation-errors.md)
@@ -130,12 +142,14 @@ RULES: dict[str, str] = {
     "integer-format": "billing_months is a whole number",
     "currency-format": "currencies are three-letter ISO 4217 codes (any letter case)",
     "amount-negative": "amount and mrr are >= 0",
-    "billing-months-range": "billing_months is >= 1",
+    "amount-too-large": "amount and mrr are at most 1,000,000,000,000,000 (1e15) per line",
+    "billing-months-range": "billing_months is between 1 and 1200",
     "end-after-start": "end_date is after start_date",
     "kind-value": "kind is recurring or usage",
     "usage-end-required": "a usage line has an end_date",
     "event-duplicate": "one event per customer and date",
     "rate-positive": "an fx rate is > 0",
+    "rate-range": "an fx rate lies between 1e-9 and 1e9",
     "rate-duplicate": "one fx rate per currency and date",
     "base-currency-ambiguous": "at most one used currency has no fx rates (it is the base)",
     "fx-missing": "a foreign-currency line has a rate in force on its start date",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -25,14 +26,7 @@ class DuckDBReader:
         try:
             con = duckdb.connect(str(self.path), read_only=True)
         except duckdb.Error as exc:
-            message = str(exc).splitlines()[0]
-            hint = ""
-            if "version" in message.lower() or "storage" in message.lower():
-                hint = (
-                    f" (written by a different DuckDB version than {duckdb.__version__}: "
-                    "export the tables to Parquet with that DuckDB and point nrr at the folder)"
-                )
-            raise ConfigError(f"{self.path}: cannot open DuckDB file: {message}{hint}") from exc
+            raise ConfigError(_cannot_open(self.path, str(exc), duckdb.__version__)) from exc
         result = ReadResult()
         try:
             present = {
@@ -58,3 +52,28 @@ class DuckDBReader:
         finally:
             con.close()
         return result
+
+
+def _cannot_open(path: Path, error: str, version: str) -> str:
+    """Why DuckDB cannot open the file, in the words of the fix.
+
+    A write lock held by another process is the common case (a DuckDB shell or notebook
+    with the file open); DuckDB's own text names the holder's program and PID, and a path
+    holding "version" must not pass for a version mismatch.
+    """
+    message = error.splitlines()[0] if error else "unknown error"
+    if "lock" in message.lower():
+        holder = re.search(r"held in (.+?) \(PID (\d+)\)", message)
+        who = f" ({holder[1]}, PID {holder[2]})" if holder else ""
+        return (
+            f"{path}: the DuckDB file is locked by another process{who}: close the file "
+            "there, or point nrr at a copy of it"
+        )
+    storage = re.sub(r"\S*/\S*", "", message).lower()  # (paths left out)
+    hint = ""
+    if "version" in storage or "storage" in storage:
+        hint = (
+            f" (written by a different DuckDB version than {version}: "
+            "export the tables to Parquet with that DuckDB and point nrr at the folder)"
+        )
+    return f"{path}: cannot open DuckDB file: {message}{hint}"

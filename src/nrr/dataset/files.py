@@ -16,8 +16,16 @@ import pyarrow.parquet as pq
 
 from nrr.dataset.arrow_text import DICTIONARY_TEXT, as_text, drop_unnamed, low_cardinality
 from nrr.dataset.contract import TABLES
+from nrr.dataset.file_checks import SAVE_AS_UTF8, not_a_file, other_separator, wide_encoding
 from nrr.dataset.issues import Issue
-from nrr.dataset.raw import RawTable, ReadResult, column_name_of, unique_names
+from nrr.dataset.raw import (
+    LONGEST_FIELD,
+    RawTable,
+    ReadResult,
+    column_name_of,
+    long_fields,
+    unique_names,
+)
 from nrr.errors import ConfigError
 
 
@@ -48,6 +56,12 @@ class FolderReader:
 
     def _read_one(self, path: Path, name: str, result: ReadResult) -> None:
         source = str(path)
+        refused = not_a_file(path, source)
+        if refused is None and path.suffix.lower() == ".csv":
+            refused = wide_encoding(path, source)
+        if refused is not None:
+            result.issues.append(refused)
+            return
         try:
             if path.suffix.lower() == ".csv":
                 table = _read_csv(path, source, name, result)
@@ -105,8 +119,7 @@ def _encoding_issue(source: str, line: int, byte: int) -> Issue:
         line,
         "-",
         "file-unreadable",
-        f"the file is not UTF-8 text (byte 0x{byte:02x} on this line): save it as UTF-8, "
-        "e.g. as 'CSV UTF-8' in Excel",
+        f"the file is not UTF-8 text (byte 0x{byte:02x} on this line): {SAVE_AS_UTF8}",
     )
 
 
@@ -116,7 +129,7 @@ def _ragged_rows(path: Path, source: str) -> list[Issue]:
     if path.suffix.lower() != ".csv":
         return issues
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
+        with long_fields(), path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle)
             width = len(next(reader, []))
             start = reader.line_num + 1
@@ -138,7 +151,7 @@ def _ragged_rows(path: Path, source: str) -> list[Issue]:
 
 
 def _read_csv(path: Path, source: str, name: str, result: ReadResult) -> RawTable | None:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    with long_fields(), path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
         has_rows = any(row for row in reader)  # stops at the first non-blank row
@@ -147,28 +160,49 @@ def _read_csv(path: Path, source: str, name: str, result: ReadResult) -> RawTabl
             Issue(source, 1, "-", "file-empty", "the file is empty: expected a header row")
         )
         return None
+    separator = other_separator(header, name, source)
+    if separator is not None:
+        result.issues.append(separator)
+        return None
     columns = [column_name_of(h) for h in header]
     names = unique_names(columns)
     if not has_rows:  # header only (Arrow cannot skip a header with no line break after it)
         empty = pa.table({n: pa.array([], pa.string()) for n in names})
         return RawTable(name, source, columns, empty, path=path)
-    data = pacsv.read_csv(
-        path,
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding="utf8"),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(
-            column_types={
-                unique: DICTIONARY_TEXT if column and low_cardinality(name, column) else pa.string()
-                for unique, column in zip(names, columns, strict=True)
-            },
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
+    types = {
+        unique: DICTIONARY_TEXT if column and low_cardinality(name, column) else pa.string()
+        for unique, column in zip(names, columns, strict=True)
+    }
+    try:
+        data = _arrow_csv(path, names, types, block=1 << 20)  # Arrow's default block
+    except pa.ArrowInvalid as exc:
+        if "straddl" not in str(exc):
+            raise
+        # A row longer than a block (a long note, or a quote left open swallowing the rest
+        # of the file): read again in one block as large as the file, within Arrow's limit.
+        size = path.stat().st_size + 1
+        if size > LONGEST_FIELD:
+            raise pa.ArrowInvalid(
+                f"a row is longer than {LONGEST_FIELD >> 20} MiB: is a quote left open?"
+            ) from exc
+        data = _arrow_csv(path, names, types, block=size)
     text = as_text(data, name, source, result.issues)
     if text is None:
         return None
     return RawTable(name, source, columns, text.rename_columns(names), path=path)
+
+
+def _arrow_csv(path: Path, names: list[str], types: dict[str, pa.DataType], block: int) -> pa.Table:
+    return pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(
+            column_names=names, skip_rows=1, encoding="utf8", block_size=block
+        ),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types=types, strings_can_be_null=False, quoted_strings_can_be_null=False
+        ),
+    )
 
 
 def _read_parquet(path: Path, source: str, name: str, result: ReadResult) -> RawTable | None:

@@ -8,6 +8,8 @@ validation is identical whatever the source.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -104,6 +106,25 @@ def unknown_column_warning(table: RawTable, column: str) -> Issue:
     )
 
 
+# The longest field the csv module reads (its default, 128 KiB, refuses a long note or a
+# JSON blob in one cell, which Arrow reads; 1 GiB is what Arrow's reader reads at most).
+LONGEST_FIELD = 1 << 30
+
+
+@contextmanager
+def long_fields() -> Iterator[None]:
+    """The csv module's field limit raised to ``LONGEST_FIELD`` while reading a file.
+
+    The limit is process-wide state: it is set back afterwards, so nrr leaves a host
+    program's csv module as it found it.
+    """
+    before = csv.field_size_limit(LONGEST_FIELD)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(before)
+
+
 def row_lines(path: Path, rows: int) -> list[int]:
     """The line each data row starts on, as Arrow counts rows (blank lines skipped).
 
@@ -112,7 +133,7 @@ def row_lines(path: Path, rows: int) -> list[int]:
     """
     starts: list[int] = []
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
+        with long_fields(), path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle)
             next(reader, None)
             start = reader.line_num + 1

@@ -7,7 +7,7 @@ import pyarrow.compute as pc
 
 from nrr.dataset.checked import Checked, as_mask, duplicated, objects, present, usable
 from nrr.dataset.columns import as_datetime64, currency_codes
-from nrr.dataset.contract import KINDS
+from nrr.dataset.contract import KINDS, MAX_AMOUNT, MAX_BILLING_MONTHS, MAX_RATE, MIN_RATE
 from nrr.dataset.text import Text, is_empty
 
 
@@ -20,6 +20,22 @@ def check_non_negative(checked: Checked, column: str) -> None:
             "amount-negative",
             lambda r: f"{checked.value(column, r)} is negative; {column} must be >= 0",
         )
+        # (an infinite value, from a few hundred digits, compares greater than the bound)
+        checked.flag(
+            as_mask(pc.greater(values, MAX_AMOUNT)),
+            column,
+            "amount-too-large",
+            lambda r: (
+                f"{_short(checked.value(column, r))} is too large: {column} is at most "
+                f"{MAX_AMOUNT:,} (1e15) per line"
+            ),
+        )
+
+
+def _short(value: str) -> str:
+    """A value as a message quotes it: a 400-digit amount by its first digits and length."""
+    value = value.strip()
+    return value if len(value) <= 40 else f"{value[:20]}… ({len(value)} characters)"
 
 
 def check_subscriptions(checked: Checked) -> None:
@@ -31,6 +47,16 @@ def check_subscriptions(checked: Checked) -> None:
             "billing_months",
             "billing-months-range",
             lambda r: f"billing_months is {checked.value('billing_months', r)}; it must be >= 1",
+        )
+        checked.flag(
+            checked.too_large["billing_months"]
+            | (parsed & as_mask(pc.greater(months, MAX_BILLING_MONTHS))),
+            "billing_months",
+            "billing-months-range",
+            lambda r: (
+                f"billing_months is {_short(checked.value('billing_months', r))}; it is too "
+                f"large (at most {MAX_BILLING_MONTHS}, 100 years)"
+            ),
         )
     if present(checked, "start_date", "end_date"):
         start, end = checked.dates["start_date"], checked.dates["end_date"]
@@ -91,6 +117,21 @@ def check_fx_rates(checked: Checked) -> None:
             "rate",
             "rate-positive",
             lambda r: f"rate {checked.value('rate', r)} must be > 0",
+        )
+        rate = checked.numbers["rate"]
+        checked.flag(
+            as_mask(
+                pc.or_(
+                    pc.greater(rate, MAX_RATE),
+                    pc.and_(pc.greater(rate, 0), pc.less(rate, MIN_RATE)),
+                )
+            ),
+            "rate",
+            "rate-range",
+            lambda r: (
+                f"rate {_short(checked.value('rate', r))} is outside 0.000000001 to "
+                "1,000,000,000: a rate is the base-currency units for 1 unit of the currency"
+            ),
         )
     if usable(checked, "currency", "date"):
         dup = duplicated(  # ``eur`` and ``EUR`` are one currency
