@@ -8,8 +8,8 @@
     defaults    option defaults shared with the CLI's --help, in a module with no imports
     demo        a seeded health_score signal for a demo dataset
 
-This package computes and never prints: the commands are in ``nrr.cli.forecast`` and ``nrr.cli.signals``, their
-tables in ``nrr.render.insights``. Nothing here is imported by ``import nrr``: the CLI and
-the dashboard import the modules they need, so statsmodels is loaded only when a forecast
-is fitted.
+This package computes and never prints: the commands are in ``nrr.cli.forecast`` and
+``nrr.cli.signals``, their tables in ``nrr.render.insights``. Nothing here is imported by
+``import nrr``: the CLI and the dashboard import the modules they need, so statsmodels is
+loaded only when a forecast is fitted.
 """
