@@ -10,10 +10,13 @@ built by hand is held to the same rules as one built from keywords.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any, Concatenate, ParamSpec, TypeVar
+
+import pyarrow.compute as pc
 
 from nrr import periods
 from nrr.dataset import StagedData
@@ -83,6 +86,22 @@ def cohort_request(
     )
 
 
+def split_groups(values: Iterable[str], known: Iterable[str] = ()) -> list[str]:
+    """Attribute names from ``--by`` values (or the web's ``by``): each value is one name
+    when it is exactly a ``known`` attribute, else a comma-separated list of names.
+
+    So an attribute whose name holds a comma stays usable (``--by "region, sub"``), and
+    ``--by a,b`` still means two groupings when no attribute is called ``a,b``.
+    """
+    names = {name.lower() for name in known}
+    groups: list[str] = []
+    for value in values:
+        whole = value.strip().lower()
+        parts = [whole] if whole in names else [p.strip().lower() for p in value.split(",")]
+        groups.extend(part for part in parts if part)
+    return groups
+
+
 def spine(request: ReportRequest | CohortRequest) -> list[Period]:
     """The whole periods of a request whose range is filled in."""
     assert request.start is not None and request.end is not None
@@ -90,13 +109,15 @@ def spine(request: ReportRequest | CohortRequest) -> list[Period]:
 
 
 def resolved(staged: StagedData, request: AnyRequest) -> AnyRequest:
-    """``request`` with the data's own range where it has none, checked against the data."""
+    """``request`` with the data's own range where it has none, checked against the data:
+    its attributes, its currency and the work it asks for (``check_bounds``)."""
     if request.start is None or request.end is None:
         request = replace(
             request,
             start=request.start or default_start(staged),
             end=request.end or default_end(staged),
         )
+    check_bounds(staged, request)
     if isinstance(request, ReportRequest):
         check_attributes(staged, request.by, "by")
         check_attributes(staged, [name for name, _ in request.filters], "filters")
@@ -108,6 +129,94 @@ def resolved(staged: StagedData, request: AnyRequest) -> AnyRequest:
         if first:
             check_currency(staged, currency, first[0].start)
     return request
+
+
+# The work one request may ask for (docs/security.md, Limits). A request holds the engine
+# while it runs, so ``end=2999-12-01`` (11,000 empty months) or ``start=1800-01-01`` must be
+# refused before anything runs, whichever interface asked.
+HORIZON_MONTHS = 60  # how far past the data's as-of month a range may end
+SLACK_MONTHS = 60  # how far before the data's first month a range may start
+ROW_BUDGET = 100_000  # report rows (periods x groups) or cohort cells (x groups) per request
+
+
+def check_bounds(staged: StagedData, request: ReportRequest | CohortRequest) -> None:
+    """Refuse a range far outside the data, or more rows than ``ROW_BUDGET``.
+
+    Past the as-of month the data only holds scheduled ends, and before its first month
+    nothing at all: five years either side covers any contract the data can describe. The
+    row count is estimated before the query: periods times the groups the grouped
+    attributes (or products) could form.
+    """
+    assert request.start is not None and request.end is not None
+    earliest = _months_after(default_start(staged), -SLACK_MONTHS)
+    latest = _months_after(default_end(staged), HORIZON_MONTHS)
+    if request.start < earliest:
+        raise RequestError(
+            "range-too-early",
+            "{start} {first} is more than {slack} months before the data's first month "
+            "({data}): the earliest allowed is {earliest}",
+            ("start",),
+            {
+                "first": request.start,
+                "slack": SLACK_MONTHS,
+                "data": default_start(staged),
+                "earliest": earliest,
+            },
+        )
+    if request.end > latest:
+        raise RequestError(
+            "range-too-late",
+            "{end} {last} is more than {horizon} months after the data's as-of month "
+            "({data}): the latest allowed is {latest}",
+            ("end",),
+            {
+                "last": request.end,
+                "horizon": HORIZON_MONTHS,
+                "data": default_end(staged),
+                "latest": latest,
+            },
+        )
+    count = len(spine(request))
+    if isinstance(request, CohortRequest):
+        count = count * (count + 1) // 2  # one cell per cohort and age
+    grouped = request.by if isinstance(request, ReportRequest) else [request.by] * bool(request.by)
+    groups = estimated_groups(staged, [str(name) for name in grouped], ROW_BUDGET // max(count, 1))
+    if count * groups > ROW_BUDGET:
+        raise RequestError(
+            "row-budget",
+            "the request asks for about {rows:,} rows ({periods:,} periods or cells x {groups:,} "
+            "groups), over the limit of {budget:,}: narrow {start}/{end} or use fewer "
+            "attributes in {by}",
+            ("by", "start", "end"),
+            {"rows": count * groups, "periods": count, "groups": groups, "budget": ROW_BUDGET},
+        )
+
+
+def estimated_groups(staged: StagedData, names: Sequence[str], enough: int) -> int:
+    """How many groups ``names`` could form (each attribute's values plus "unset", or the
+    products), counted only when a cheap upper bound could exceed ``enough``."""
+    if not names:
+        return 1
+    rows = len(staged.customers) + len(staged.attribute_history) + len(staged.lines) + 1
+    upper: int = rows ** len(names)
+    if upper <= enough:
+        return upper
+    return math.prod(_distinct(staged, name) for name in names)
+
+
+def _distinct(staged: StagedData, name: str) -> int:
+    """The values ``name`` takes anywhere in the data, plus one for "unset"."""
+    if name == PRODUCT:
+        return len(pc.unique(staged.lines[PRODUCT]))
+    history = staged.attribute_history
+    values = {*pc.unique(history.filter(pc.equal(history["attribute"], name))["value"]).to_pylist()}
+    if name in staged.customers.column_names:
+        values |= {*pc.unique(staged.customers[name]).to_pylist()}
+    return len(values - {None}) + 1
+
+
+def _months_after(day: date, months: int) -> date:
+    return periods.month_start(periods.month_index(day) + months)
 
 
 def default_start(staged: StagedData) -> date:

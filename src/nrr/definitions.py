@@ -136,6 +136,12 @@ class Period:
     label: str
 
 
+# How much one request may list (docs/security.md, Limits): each filter and grouping adds
+# a join or a filter to the query, so 10,000 filters would hold the engine for minutes.
+MAX_FILTERS = 100
+MAX_GROUPS = 10
+
+
 @dataclass(frozen=True)
 class ReportRequest:
     """Everything that determines a period report.
@@ -163,6 +169,17 @@ class ReportRequest:
                 {"value": self.fiscal_year_start},
             )
         check_range(self.start, self.end)
+        for name, items, limit in (
+            ("filters", self.filters, MAX_FILTERS),
+            ("by", self.by, MAX_GROUPS),
+        ):
+            if len(items) > limit:
+                raise RequestError(
+                    f"{name}-limit",
+                    "{" + name + "} lists {count:,} items; at most {limit} are allowed",
+                    (name,),
+                    {"count": len(items), "limit": limit},
+                )
         repeated = next((name for name in self.by if self.by.count(name) > 1), None)
         if repeated is not None:
             raise RequestError(

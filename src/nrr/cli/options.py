@@ -96,7 +96,8 @@ def selection_options(func: F) -> F:
             "--by",
             multiple=True,
             metavar="ATTR[,ATTR]",
-            help="Group by attributes (as of each period's start) or 'product'.",
+            help="Group by attributes (as of each period's start) or 'product'; "
+            "repeatable. A value that is exactly an attribute's name is not split on commas.",
         ),
         click.option(
             "--level",
@@ -170,8 +171,12 @@ def parse_filters(values: tuple[str, ...]) -> list[tuple[str, str]]:
     return filters
 
 
-def parse_by(values: tuple[str, ...]) -> list[str]:
-    return [p.strip().lower() for v in values for p in v.split(",") if p.strip()]
+def parse_by(values: tuple[str, ...], known: tuple[str, ...] = ()) -> list[str]:
+    """``--by`` values as attribute names: a value that is exactly a ``known`` attribute
+    is one name even with commas in it; any other is split on commas."""
+    from nrr.api_requests import split_groups
+
+    return split_groups(values, known)
 
 
 def open_dataset(data: str, engine_name: str, quiet: bool, master: str | None = None) -> Dataset:
@@ -200,7 +205,7 @@ def selection_request(
         period,
         parse_date(start, "--from"),
         parse_date(end, "--to"),
-        parse_by(by),
+        parse_by(by, dataset.attributes),
         level,
         parse_filters(filters),
         currency,

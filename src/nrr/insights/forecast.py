@@ -31,7 +31,7 @@ import pyarrow as pa
 from nrr import periods as spine
 from nrr.definitions import Grain, Period, ReportRequest
 from nrr.errors import ConfigError
-from nrr.insights.defaults import METRICS
+from nrr.insights.defaults import MAX_HORIZON, METRICS
 from nrr.results import Report, Result
 
 Floats = npt.NDArray[np.float64]
@@ -261,8 +261,9 @@ class Forecast(Result):
 
 def forecast_report(report: Report, horizon: int, metrics: Sequence[str] = METRICS) -> Forecast:
     """Forecast each metric of each group of ``report`` for the next ``horizon`` periods."""
-    if horizon < 1:
-        raise ConfigError(f"--horizon must be at least 1, got {horizon}")
+    if not 1 <= horizon <= MAX_HORIZON:
+        # Bounded here, not only by the interfaces: each period ahead is a row per series.
+        raise ConfigError(f"--horizon must be 1 to {MAX_HORIZON} periods, got {horizon}")
     unknown = [m for m in metrics if m not in METRICS]
     if unknown:
         raise ConfigError(f"cannot forecast {unknown[0]!r}; choose from {', '.join(METRICS)}")

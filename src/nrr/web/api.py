@@ -23,6 +23,7 @@ from nrr.web import insights, queries
 from nrr.web.cache import Answer
 from nrr.web.errors import validation_messages
 from nrr.web.models import (
+    MAX_WIDGETS,
     CohortsQuery,
     CustomersQuery,
     DashboardDocument,
@@ -243,7 +244,9 @@ def _widget(state: WebState, widget_id: int, status: int = 200) -> JSONResponse:
 
 @router.post("/dashboards/{dashboard_id:int}/widgets", status_code=201, summary="Add a widget")
 def add_widget(dashboard_id: int, body: WidgetIn, state: State) -> JSONResponse:
-    state.store.dashboard(dashboard_id)  # 404 before a 400 about the spec
+    dashboard = state.store.dashboard(dashboard_id)  # 404 before a 400 about the spec
+    if len(dashboard.widgets) >= MAX_WIDGETS:
+        raise ConfigError(f"a dashboard holds at most {MAX_WIDGETS} widgets; this one is full")
     widget = state.store.add_widget(dashboard_id, body.title, _checked(state, body.spec))
     return _widget(state, widget.id, 201)
 

@@ -31,7 +31,7 @@ def _request(state: WebState, query: ForecastQuery | SignalsQuery) -> ReportRequ
             query.period,
             query.start,
             query.end,
-            query.groups(),
+            query.groups(state.dataset.attributes),
             query.level,
             query.filters(),
             query.currency,

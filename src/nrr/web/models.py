@@ -8,6 +8,7 @@ command it mirrors; ``start``/``end`` stand for ``--from``/``--to``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal, Self
@@ -22,24 +23,24 @@ from pydantic import (
     model_validator,
 )
 
+from nrr.api_requests import split_groups
 from nrr.definitions import Grain, Level
+from nrr.insights.defaults import MAX_HORIZON
 
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$", to_upper=True)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-# A request's dates: those the data contract accepts (rule date-range), at most a century
-# apart. One request holds the engine while it runs; "every month since year 1" must not.
-FIRST_DAY, LAST_DAY, MAX_YEARS = date(1900, 1, 1), date(2999, 12, 31), 100
+# A request's dates: those the data contract accepts (rule date-range). How far a range may
+# reach beyond the data is the library's bound (nrr.api_requests.check_bounds), for every
+# interface alike.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+# Widgets one dashboard may hold (docs/security.md, Limits): every open runs each of them.
+MAX_WIDGETS = 100
 
 
 def _within_contract(day: date) -> date:
     if not FIRST_DAY <= day <= LAST_DAY:
         raise ValueError(f"dates lie between {FIRST_DAY} and {LAST_DAY}")
     return day
-
-
-def span_checked(start: date | None, end: date | None) -> None:
-    if start and end and end.year - start.year > MAX_YEARS:
-        raise ValueError(f"start and end may be at most {MAX_YEARS} years apart")
 
 
 Day = Annotated[date, AfterValidator(_within_contract)]
@@ -90,7 +91,6 @@ class _Range(_Strict):
             raise ValueError(
                 f"start ({self.start.isoformat()}) must be before end ({self.end.isoformat()})"
             )
-        span_checked(self.start, self.end)
         return self
 
 
@@ -115,8 +115,9 @@ class ReportQuery(_Range):
                 raise ValueError(f"a filter is ATTRIBUTE=VALUE, got {text!r}")
         return values
 
-    def groups(self) -> list[str]:
-        return [p.strip().lower() for v in self.by for p in v.split(",") if p.strip()]
+    def groups(self, known: Sequence[str] = ()) -> list[str]:
+        """The ``by`` values as names, split like ``--by`` (``split_groups``)."""
+        return split_groups(self.by, known)
 
     def filters(self) -> list[tuple[str, str]]:
         pairs = (text.partition("=") for text in self.filter)
@@ -133,7 +134,7 @@ def _nrr_only() -> list[ForecastMetric]:
 class ForecastQuery(ReportQuery):
     """``/api/forecast``: the options of ``nrr forecast`` (period month or quarter)."""
 
-    horizon: int = Field(6, ge=1, le=60)
+    horizon: int = Field(6, ge=1, le=MAX_HORIZON)
     metric: list[ForecastMetric] = Field(default_factory=_nrr_only)
 
 
@@ -183,7 +184,6 @@ class Timeframe(_Strict):
     def _range_is_ordered(self) -> Self:
         if self.mode == "range" and self.start and self.end and self.start >= self.end:
             raise ValueError("timeframe start must be before its end")
-        span_checked(self.start, self.end)
         return self
 
 
@@ -238,4 +238,6 @@ class DashboardDocument(_Strict):
     format: Literal["nrr-dashboard"] = "nrr-dashboard"
     version: Literal[1] = 1
     name: Name
-    widgets: list[WidgetIn] = Field(default_factory=list)
+    widgets: list[WidgetIn] = Field(
+        default_factory=list, max_length=MAX_WIDGETS, description=f"at most {MAX_WIDGETS}"
+    )

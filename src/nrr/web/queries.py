@@ -16,7 +16,6 @@ from typing import Any
 from nrr.api import Dataset, Report
 from nrr.api_requests import cohort_request
 from nrr.definitions import PRODUCT, Band, CustomersRequest, Period, ReportRequest
-from nrr.errors import ConfigError
 from nrr.insights.benchmarks import benchmark
 from nrr.render import render_bytes
 from nrr.web.models import (
@@ -24,7 +23,6 @@ from nrr.web.models import (
     CustomersQuery,
     PeriodsQuery,
     ReportQuery,
-    span_checked,
 )
 
 Row = dict[str, Any]
@@ -90,27 +88,18 @@ def period_label(report: Report) -> Callable[[Row], str]:
 
 # --- /api/report ----------------------------------------------------------------------------
 def report_request(ds: Dataset, query: ReportQuery) -> ReportRequest:
-    request = ds.request(
+    """The request ``nrr report`` builds for the same options; the library bounds its work
+    (``nrr.api_requests.check_bounds``) as it does for every interface."""
+    return ds.request(
         query.period,
         query.start,
         query.end,
-        query.groups(),
+        query.groups(ds.attributes),
         query.level,
         query.filters(),
         query.currency,
         query.fiscal_year_start,
     )
-    bounded(request.start, request.end)
-    return request
-
-
-def bounded(start: date | None, end: date | None) -> None:
-    """Refuse a range over a century once the data's defaults fill it in (one request holds
-    the engine while it runs: ``end=2999-12-01`` alone must not occupy it for minutes)."""
-    try:
-        span_checked(start, end)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
 
 
 def report_payload(ds: Dataset, query: ReportQuery) -> Row:
