@@ -254,7 +254,8 @@ CASES: dict[str, tuple[dict[str, str | None], list[str]]] = {
         },
         [
             "{d}/customer_attributes.csv:3: attribute: attribute 'Product' is a name nrr reserves "
-            "(--by product groups by the lines' product); use another name [attribute-reserved]"
+            "(the lines' product, used for grouping and filtering); use another name "
+            "[attribute-reserved]"
         ],
     ),
 }
@@ -530,6 +531,6 @@ def test_customers_column_named_product_is_reserved(tmp_path: Path) -> None:
     assert code == 1
     assert lines[0] == (
         f"{tmp_path}/customers.csv:1: product: column 'product' would be an attribute, but nrr "
-        "reserves the name (--by product groups by the lines' product): rename the column "
-        "[attribute-reserved]"
+        "reserves the name (the lines' product, used for grouping and filtering): rename the "
+        "column [attribute-reserved]"
     )

@@ -64,6 +64,11 @@ class RequestError(ConfigError):
         self.values = dict(values or {})
         super().__init__(self.worded({}))
 
+    @staticmethod
+    def literal(text: str) -> str:
+        """``text`` (a name or number from the data) as literal template text."""
+        return text.replace("{", "{{").replace("}", "}}")
+
     @property
     def field(self) -> str:
         """The part of the request at fault (the first, when a rule relates two)."""

@@ -123,7 +123,7 @@ def test_fewer_than_six_periods_are_refused() -> None:
         fc.forecast_report(report, 3)
     assert str(caught.value) == (
         "NRR has 5 period(s) of history (Jan 2024 to May 2024); a forecast needs at least 6 "
-        "periods: widen --from/--to"
+        "periods: widen start/end"
     )
 
 
@@ -168,7 +168,7 @@ def test_a_backtest_needs_room_to_fit_before_what_it_tests() -> None:
         bt.backtest_report(report, 5, ["nrr"])
     assert str(caught.value) == (
         "NRR has 10 period(s) of history (Jan 2022 to Oct 2022); backtesting the last 5 needs "
-        "11 (6 to fit the first forecast, 5 tested; lower --backtest-periods): widen --from/--to"
+        "11 (6 to fit the first forecast, 5 tested; lower tested): widen start/end"
     )
     assert bt.default_tested(report, ["nrr"]) == 4  # 10 periods: 6 to fit, 4 to test
 

@@ -22,6 +22,10 @@ OPTIONS = {
     "method": "--method",
     "fx": "--fx",
     "category": "--category",
+    "horizon": "--horizon",
+    "tested": "--backtest-periods",
+    "buckets": "--buckets",
+    "below": "--below",
 }
 
 # Rules the CLI says in a sentence of its own (the one its users and scripts know).

@@ -25,7 +25,7 @@ _RESERVED_WHY = {
     "customer_id": "it is the customer's id",
     "name": "it is the customers table's display name",
     "parent_id": "it is the customers table's parent account",
-    "product": "--by product groups by the lines' product",
+    "product": "the lines' product, used for grouping and filtering",
     "organization_id": "it holds each account's top-most account",
 }
 

@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from nrr.definitions import ReportRequest
-from nrr.errors import ConfigError
+from nrr.errors import RequestError
 from nrr.insights.defaults import METRICS
 from nrr.insights.forecast import (
     MIN_PERIODS,
@@ -103,12 +103,17 @@ def backtest_report(
     """Backtest every (group, metric) series of ``report`` on its last ``tested`` periods."""
     tested = default_tested(report, metrics) if tested is None else tested
     if tested < 1:
-        raise ConfigError(f"--backtest-periods must be at least 1, got {tested}")
+        raise RequestError(
+            "tested-range",
+            "{tested} must be at least 1, got {asked}",
+            ("tested",),
+            {"asked": tested},
+        )
     need = (
         f"backtesting the last {tested} needs {MIN_PERIODS + tested} ({MIN_PERIODS} to fit "
-        f"the first forecast, {tested} tested; lower --backtest-periods)"
+        f"the first forecast, {tested} tested; lower {{tested}})"
     )
-    usable, skipped = usable_series(report, metrics, MIN_PERIODS + tested, need)
+    usable, skipped = usable_series(report, metrics, MIN_PERIODS + tested, need, ("tested",))
     season = SEASON[report.request.grain]
     rows: list[dict[str, Any]] = []
     verdicts = []

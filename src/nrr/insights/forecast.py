@@ -30,8 +30,9 @@ import pyarrow as pa
 
 from nrr import periods as spine
 from nrr.definitions import Grain, Period, ReportRequest
-from nrr.errors import ConfigError
+from nrr.errors import ConfigError, RequestError
 from nrr.insights.defaults import MAX_HORIZON, METRICS
+from nrr.insights.ranges import no_whole_period
 from nrr.results import Report, Result
 
 Floats = npt.NDArray[np.float64]
@@ -217,7 +218,11 @@ def _span(series: Series) -> str:
 
 
 def usable_series(
-    report: Report, metrics: Sequence[str], minimum: int, need: str
+    report: Report,
+    metrics: Sequence[str],
+    minimum: int,
+    need: str,
+    need_fields: tuple[str, ...] = (),
 ) -> tuple[list[Series], list[str]]:
     """The series with at least ``minimum`` periods, and a note for each one skipped.
 
@@ -227,16 +232,21 @@ def usable_series(
     """
     check_grain(report.request)
     if not report.periods:
-        raise ConfigError("no whole period lies inside the range: widen --from/--to")
+        raise no_whole_period()
     usable, skipped = [], []
     for series in report_series(report, metrics):
         if len(series.values) >= minimum:
             usable.append(series)
         elif not report.groups:
-            raise ConfigError(
-                f"{METRIC_NAMES[series.metric]} has {len(series.values)} period(s) of history"
-                f"{_span(series)}; {need}: widen --from/--to"
-                + (" or use --period month" if report.request.grain is Grain.QUARTER else "")
+            quarterly = report.request.grain is Grain.QUARTER
+            history = f"{METRIC_NAMES[series.metric]} has {len(series.values)} period(s) of history"
+            raise RequestError(
+                "history-too-short",
+                RequestError.literal(f"{history}{_span(series)}; ")
+                + need
+                + ": widen {start}/{end}"
+                + (" or use {period} month" if quarterly else ""),
+                ("start", "end", *need_fields, *(("period",) if quarterly else ())),
             )
         else:
             skipped.append(
@@ -244,7 +254,11 @@ def usable_series(
             )
     if not usable:
         shown = "; ".join(skipped[:3]) + ("; ..." if len(skipped) > 3 else "")
-        raise ConfigError(f"no group has enough history ({shown}); {need}")
+        raise RequestError(
+            "history-too-short",
+            RequestError.literal(f"no group has enough history ({shown}); ") + need,
+            ("start", "end", *need_fields),
+        )
     return usable, skipped
 
 
@@ -263,7 +277,12 @@ def forecast_report(report: Report, horizon: int, metrics: Sequence[str] = METRI
     """Forecast each metric of each group of ``report`` for the next ``horizon`` periods."""
     if not 1 <= horizon <= MAX_HORIZON:
         # Bounded here, not only by the interfaces: each period ahead is a row per series.
-        raise ConfigError(f"--horizon must be 1 to {MAX_HORIZON} periods, got {horizon}")
+        raise RequestError(
+            "horizon-range",
+            "{horizon} must be 1 to {most} periods, got {asked}",
+            ("horizon",),
+            {"most": MAX_HORIZON, "asked": horizon},
+        )
     unknown = [m for m in metrics if m not in METRICS]
     if unknown:
         raise ConfigError(f"cannot forecast {unknown[0]!r}; choose from {', '.join(METRICS)}")

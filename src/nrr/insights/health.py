@@ -23,7 +23,8 @@ import pyarrow as pa
 from nrr.api import Dataset
 from nrr.definitions import CustomersRequest, Level, ReportRequest
 from nrr.engine.metrics import grr_of, nrr_of, percent
-from nrr.errors import ConfigError
+from nrr.errors import ConfigError, RequestError
+from nrr.insights.ranges import no_whole_period
 from nrr.results import CustomerTable, Result
 
 COHORT = ("churn", "expansion", "contraction", "flat")  # categories of units with MRR(t0) > 0
@@ -138,7 +139,12 @@ def correlate(
     to the bucket's rows (so a bucket of one period is exactly that period's figures).
     """
     if buckets < 2:
-        raise ConfigError(f"--buckets must be at least 2, got {buckets}")
+        raise RequestError(
+            "buckets-range",
+            "{buckets} must be at least 2, got {asked}",
+            ("buckets",),
+            {"asked": buckets},
+        )
     values = signal_values(signals, name)
     request = customers.request
     by = list(request.by)
@@ -208,7 +214,7 @@ def at_risk(
     """Units with MRR > 0 at the end of the last period whose latest signal value on or
     before that instant is below ``below``, sorted by that MRR (largest first)."""
     if not customers.periods:
-        raise ConfigError("no whole period lies inside the range: widen --from/--to")
+        raise no_whole_period()
     last = customers.periods[-1]
     request = customers.request
     unit = unit_column(request.level)
@@ -263,9 +269,11 @@ def signal_report(
     bucketed = correlate(customers, signals, name, buckets, cuts)
     if below is None:
         if not bucketed.edges:
-            raise ConfigError(
-                f"every {name} value at period start is the same: give --below to say "
-                "what a low value is"
+            raise RequestError(
+                "below-required",
+                RequestError.literal(f"every {name} value at period start is the same: ")
+                + "give {below} to say what a low value is",
+                ("below",),
             )
         below = bucketed.edges[0]
     return SignalReport(bucketed, at_risk(customers, signals, name, below, top))
