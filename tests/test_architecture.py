@@ -27,9 +27,19 @@ ALLOWED: dict[str, frozenset[str]] = {
     "dataset": frozenset({"errors", "definitions"}),
     "engine": frozenset({"errors", "definitions", "periods", "dataset"}),
     "results": frozenset({"errors", "definitions"}),
-    "api_requests": frozenset({"errors", "definitions", "periods", "dataset"}),
+    "data_values": frozenset({"errors", "definitions", "dataset"}),
+    "api_requests": frozenset({"errors", "definitions", "periods", "dataset", "data_values"}),
     "api": frozenset(
-        {"errors", "definitions", "periods", "dataset", "engine", "results", "api_requests"}
+        {
+            "errors",
+            "definitions",
+            "periods",
+            "dataset",
+            "engine",
+            "results",
+            "api_requests",
+            "data_values",
+        }
     ),
     "insights": frozenset(
         {"errors", "definitions", "periods", "engine", "results", "api", "api_requests"}

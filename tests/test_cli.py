@@ -415,3 +415,20 @@ def test_methods_and_fx_options(demo: Path) -> None:
     assert compounded["nrr"] == pytest.approx(product, rel=1e-12)
     constant = first("--fx", "constant")
     assert constant["starting_mrr"] == pytest.approx(snapshot["starting_mrr"], rel=1e-12)
+
+
+def test_a_filter_value_that_never_occurs_warns(tmp_path: Path) -> None:
+    """A typo in a filter value gives a report of zeros: say so (issue 14, point 7)."""
+    data = Path(__file__).parent / "scenarios" / "worked_example" / "data"
+    args = ["report", str(data), "--period", "quarter", "--from", "2024-01-01"]
+    args += ["--to", "2024-04-01", "--format", "csv"]
+    typo = CliRunner().invoke(cli, [*args, "--filter", "segment=Entreprise"])
+    assert typo.exit_code == 0
+    assert "--filter segment=Entreprise matches nothing" in typo.stderr
+    assert "no customer has that value" in typo.stderr
+    product = CliRunner().invoke(cli, [*args, "--filter", "product=nothing-sold"])
+    assert "--filter product=nothing-sold matches nothing: no line has" in product.stderr
+    quiet = CliRunner().invoke(cli, [*args, "--filter", "segment=Entreprise", "--quiet"])
+    assert "matches nothing" not in quiet.stderr
+    real = CliRunner().invoke(cli, [*args, "--filter", "segment=smb"])
+    assert real.exit_code == 0 and "matches nothing" not in real.stderr

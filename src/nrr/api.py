@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from nrr import api_requests
 from nrr.api_requests import keywords_of, resolved
+from nrr.data_values import unmatched_filters
 from nrr.dataset import Issue, StagedData, read_dataset
 from nrr.definitions import (
     CohortRequest,
@@ -89,6 +90,11 @@ class Dataset:
         if isinstance(request, CohortRequest):
             return self._cohorts(request)
         return self._report(self.resolve(request))
+
+    def unmatched_filters(self, request: ReportRequest) -> list[tuple[str, str]]:
+        """The filters of ``request`` whose value occurs nowhere in the data (a likely typo:
+        such a filter gives a report of zeros)."""
+        return unmatched_filters(self.staged, request)
 
     def resolve(self, request: ReportRequest) -> ReportRequest:
         """``request`` with the data's range where it has none, checked against the data."""

@@ -16,9 +16,8 @@ from dataclasses import replace
 from datetime import date
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-import pyarrow.compute as pc
-
 from nrr import periods
+from nrr.data_values import values_of
 from nrr.dataset import StagedData
 from nrr.definitions import (
     PRODUCT,
@@ -206,13 +205,7 @@ def estimated_groups(staged: StagedData, names: Sequence[str], enough: int) -> i
 
 def _distinct(staged: StagedData, name: str) -> int:
     """The values ``name`` takes anywhere in the data, plus one for "unset"."""
-    if name == PRODUCT:
-        return len(pc.unique(staged.lines[PRODUCT]))
-    history = staged.attribute_history
-    values = {*pc.unique(history.filter(pc.equal(history["attribute"], name))["value"]).to_pylist()}
-    if name in staged.customers.column_names:
-        values |= {*pc.unique(staged.customers[name]).to_pylist()}
-    return len(values - {None}) + 1
+    return len(values_of(staged, name)) + 1
 
 
 def _months_after(day: date, months: int) -> date:

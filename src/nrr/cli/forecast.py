@@ -111,7 +111,17 @@ def forecast(
 
     dataset = open_dataset(data, engine_name, quiet, spark_master)
     request = selection_request(
-        dataset, period, start, end, by, level, filters, currency, fx, fiscal_year_start
+        dataset,
+        period,
+        start,
+        end,
+        by,
+        level,
+        filters,
+        currency,
+        fx,
+        fiscal_year_start,
+        quiet=quiet,
     )
     check_grain(request)
     with working("computing the history", quiet):

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from nrr.cli.output import RAW_CSV, print_warnings, working
-from nrr.definitions import FxMode, Grain, Level
+from nrr.cli.output import RAW_CSV, print_warnings, stderr, working
+from nrr.definitions import PRODUCT, FxMode, Grain, Level
 from nrr.render import FORMATS
 
 if TYPE_CHECKING:
@@ -200,8 +200,10 @@ def selection_request(
     fx: str,
     fiscal_year_start: int,
     method: str = "snapshot",
+    *,
+    quiet: bool = False,
 ) -> ReportRequest:
-    return dataset.request(
+    request = dataset.request(
         period,
         parse_date(start, "--from"),
         parse_date(end, "--to"),
@@ -213,3 +215,13 @@ def selection_request(
         method,
         fx,
     )
+    if not quiet:
+        for name, value in dataset.unmatched_filters(request):
+            stderr.print(
+                f"warning: --filter {name}={value} matches nothing: no "
+                f"{'line' if name == PRODUCT else 'customer'} has that value anywhere in the "
+                "data, so every figure will be zero (values are compared exactly, case included)",
+                markup=False,
+                soft_wrap=True,
+            )
+    return request

@@ -20,7 +20,7 @@ from nrr.cli.options import (
     selection_request,
 )
 from nrr.cli.output import emit, show, stderr, title, working
-from nrr.definitions import CATEGORIES, FxMode, Level, Method
+from nrr.definitions import CATEGORIES, CustomersRequest, FxMode, Level, Method
 from nrr.render import cohort_triangle, interpretation, period_label, plain_table, report_table
 
 if TYPE_CHECKING:
@@ -78,6 +78,7 @@ def report(
         fx,
         fiscal_year_start,
         method,
+        quiet=quiet,
     )
     if explain:
         click.echo(dataset.explain(request))
@@ -156,22 +157,20 @@ def customers(
     """The customers (or organizations) behind each report row, and how they moved."""
     dataset = open_dataset(data, engine_name, quiet, spark_master)
     request = selection_request(
-        dataset, period, start, end, by, level, filters, currency, fx, fiscal_year_start
+        dataset,
+        period,
+        start,
+        end,
+        by,
+        level,
+        filters,
+        currency,
+        fx,
+        fiscal_year_start,
+        quiet=quiet,
     )
     with working("listing customers", quiet):
-        result = dataset.customers(
-            request.grain,
-            request.start,
-            request.end,
-            request.by,
-            request.level,
-            request.filters,
-            request.currency,
-            request.fiscal_year_start,
-            request.fx,
-            list(categories),
-            with_lines,
-        )
+        result = dataset.run(CustomersRequest(request, tuple(categories), with_lines))
     if fmt != "table":
         emit(result.table, fmt, output, decimals)
         return

@@ -139,7 +139,17 @@ def signals(
 
     dataset = open_dataset(data, engine_name, quiet, spark_master)
     request = selection_request(
-        dataset, period, start, end, by, level, filters, currency, fx, fiscal_year_start
+        dataset,
+        period,
+        start,
+        end,
+        by,
+        level,
+        filters,
+        currency,
+        fx,
+        fiscal_year_start,
+        quiet=quiet,
     )
     if signal:
         _correlate(
