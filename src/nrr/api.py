@@ -100,33 +100,18 @@ class Dataset:
         """``request`` with the data's range where it has none, checked against the data."""
         return resolved(self.staged, request)
 
-    def request(
-        self,
-        period: str | Grain = Grain.MONTH,
-        start: date | str | None = None,
-        end: date | str | None = None,
-        by: Sequence[str] | str = (),
-        level: str | Level = Level.ACCOUNT,
-        filters: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
-        currency: str | None = None,
-        fiscal_year_start: int = 1,
-        method: str | Method = Method.SNAPSHOT,
-        fx: str | FxMode = FxMode.ACTUAL,
-    ) -> ReportRequest:
+    @keywords_of(api_requests.report_request)
+    def request(self, built: ReportRequest) -> ReportRequest:
         """Build and check a request, filling the date range from the data."""
-        return self.resolve(
-            api_requests.report_request(
-                period, start, end, by, level, filters, currency, fiscal_year_start, method, fx
-            )
-        )
+        return self.resolve(built)
 
-    @keywords_of(request)
+    @keywords_of(api_requests.report_request)
     def report(self, request: ReportRequest) -> Report:
         """NRR, GRR and the MRR bridge per period (and group): docs/definitions.md.
 
         Takes ``request``'s keywords; the same as ``run(request(...))``.
         """
-        return self._report(request)
+        return self._report(self.resolve(request))
 
     def customers(
         self,

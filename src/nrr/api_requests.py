@@ -262,21 +262,24 @@ def check_currency(staged: StagedData, currency: str, first: date) -> None:
 
 
 def keywords_of(
-    build: Callable[Concatenate[Any, P], Any],
+    build: Callable[P, Any],
 ) -> Callable[[Callable[[Any, Any], R]], Callable[Concatenate[Any, P], R]]:
-    """Give a method that takes a built request the keywords of the method building it.
+    """Give a method that takes a built request the keywords of the function building it.
 
-    So ``report(...)`` is ``report(request(...))`` with ``request``'s signature written
-    once; ``help()`` and ``inspect.signature`` show those keywords and the method's result.
+    So ``Dataset.request(...)`` and ``Dataset.report(...)`` take ``report_request``'s
+    keywords, written once; ``help()`` and ``inspect.signature`` show those keywords and the
+    method's result.
     """
 
     def decorate(func: Callable[[Any, Any], R]) -> Callable[Concatenate[Any, P], R]:
         def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> R:
-            return func(self, build(self, *args, **kwargs))
+            return func(self, build(*args, **kwargs))
 
-        returns = inspect.signature(func).return_annotation
-        method.__signature__ = inspect.signature(build).replace(  # type: ignore[attr-defined]
-            return_annotation=returns
+        signature = inspect.signature(build)
+        me = inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY)
+        method.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[me, *signature.parameters.values()],
+            return_annotation=inspect.signature(func).return_annotation,
         )
         method.__name__, method.__qualname__ = func.__name__, func.__qualname__
         method.__doc__, method.__module__ = func.__doc__, func.__module__
