@@ -11,6 +11,7 @@ from nrr.definitions import Grain
 from nrr.errors import ConfigError
 from nrr.insights import backtest as bt
 from nrr.insights import forecast as fc
+from nrr.insights import series as sr
 from tests.insights.helpers import make_report, series_report
 
 
@@ -92,7 +93,7 @@ def test_a_gap_restarts_the_series_and_short_groups_are_skipped() -> None:
     rows += [{"period": i, "team": "y", "nrr": 98.0 + i} for i in (0, 1, 3, 4, 5, 6, 7)]
     rows += [{"period": i, "team": "z", "nrr": 101.0} for i in range(7)]
     report = make_report(rows, date(2024, 1, 1), date(2024, 9, 1), by=["team"])
-    series = {s.group: s for s in fc.report_series(report, ["nrr"])}
+    series = {s.group: s for s in sr.report_series(report, ["nrr"])}
     assert [p.label for p in series[("y",)].periods] == [
         "Apr 2024",
         "May 2024",

@@ -101,7 +101,8 @@ def forecast(
     history. Needs at least 6 periods of history. See docs/insights.md.
     """
     from nrr.insights.backtest import backtest_report
-    from nrr.insights.forecast import check_grain, forecast_report
+    from nrr.insights.forecast import forecast_report
+    from nrr.insights.series import check_grain
     from nrr.render.insights import (
         backtest_table,
         forecast_notes,

@@ -18,15 +18,12 @@ import pyarrow as pa
 from nrr.definitions import ReportRequest
 from nrr.errors import RequestError
 from nrr.insights.defaults import METRICS
-from nrr.insights.forecast import (
-    MIN_PERIODS,
-    PERCENT_METRICS,
+from nrr.insights.forecast import MIN_PERIODS, PERCENT_METRICS, forecast_values, metric_range
+from nrr.insights.series import (
     SEASON,
     Floats,
     Series,
     check_grain,
-    forecast_values,
-    metric_range,
     report_series,
     usable_series,
 )

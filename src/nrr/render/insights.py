@@ -16,8 +16,9 @@ from rich.text import Text
 
 from nrr.insights.backtest import Backtest
 from nrr.insights.benchmarks import BAND_RANGES, IndustryBand, benchmark
-from nrr.insights.forecast import METRIC_NAMES, PERCENT_METRICS, Forecast
+from nrr.insights.forecast import PERCENT_METRICS, Forecast
 from nrr.insights.health import AtRisk, SignalBuckets
+from nrr.insights.series import METRIC_NAMES
 from nrr.insights.signals import Indicators
 from nrr.render.table import money, nrr_cell, percent
 

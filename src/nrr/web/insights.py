@@ -12,8 +12,9 @@ from typing import Any
 
 from nrr.definitions import ReportRequest
 from nrr.insights.benchmarks import IndustryBand, benchmark
-from nrr.insights.forecast import check_grain, forecast_report
+from nrr.insights.forecast import forecast_report
 from nrr.insights.health import signal_names, signal_report
+from nrr.insights.series import check_grain
 from nrr.insights.signals import leading_indicators
 from nrr.render import render_bytes
 from nrr.results import Report
