@@ -15,6 +15,11 @@ What it does, all on 127.0.0.1 and bounded in count and time:
    stop at ``--max-seconds`` whatever is left;
 5. prints p50/p95/max per endpoint and overall, and writes them as JSON (``--out``).
 
+``--uncached-share 0.5`` makes half of the clients ask only monthly reports over ranges
+drawn at random (each a cache miss: engine work that queues on the engine lock), to check
+that pages and cached answers do not wait behind them (issue 14); ``--request-timeout``
+is each request's client-side timeout (counted as ``timeouts``).
+
 Exit status: 0 when every request got a 2xx answer, 1 otherwise (or when the server failed).
 The clients share the 2 cores with the server, so latencies include client-side queuing: a
 conservative measure of what 50 simultaneous viewers would see.
@@ -51,6 +56,7 @@ MIX = [  # (label, path): what the overview, segments and a dashboard page ask f
     ("cohorts", "/api/cohorts?grain=quarter"),
     ("customers churn", "/api/customers?period=quarter&category=churn&limit=200"),
     ("dashboards", "/api/dashboards"),
+    ("page overview", "/"),
 ]
 WIDGETS = [
     {
@@ -170,25 +176,53 @@ def cold_pass(url: str, mix: list[tuple[str, str]]) -> dict[str, float]:
     return timings
 
 
+def uncached(rng: random.Random, months: list[str]) -> tuple[str, str]:
+    """A monthly report over a random range of the data: almost never asked before."""
+    first, last = sorted(rng.sample(range(len(months)), 2))
+    return "uncached report", f"/api/report?period=month&start={months[first]}&end={months[last]}"
+
+
+def data_months(url: str) -> list[str]:
+    with httpx.Client(base_url=url, timeout=60) as client:
+        span = client.get("/api/attributes").json()["range"]
+    year, month = int(span["start"][:4]), int(span["start"][5:7])
+    out = []
+    while f"{year:04d}-{month:02d}-01" <= span["end"]:
+        out.append(f"{year:04d}-{month:02d}-01")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
 def load(
-    url: str, mix: list[tuple[str, str]], clients: int, requests: int, max_seconds: float
+    url: str,
+    mix: list[tuple[str, str]],
+    clients: int,
+    requests: int,
+    max_seconds: float,
+    uncached_share: float = 0.0,
+    request_timeout: float | None = None,
 ) -> tuple[Results, float]:
     results = Results()
     deadline = time.monotonic() + max_seconds
     barrier = threading.Barrier(clients)
+    months = data_months(url) if uncached_share else []
+    missing = round(clients * uncached_share)
 
     def client_loop(seed: int) -> None:
         rng = random.Random(seed)
-        with httpx.Client(base_url=url, timeout=max_seconds) as client:
+        timeout = request_timeout or max_seconds
+        with httpx.Client(base_url=url, timeout=timeout) as client:
             barrier.wait(timeout=60)
             for _ in range(requests):
                 if time.monotonic() > deadline:
                     return
-                label, path = rng.choice(mix)
+                label, path = uncached(rng, months) if seed < missing else rng.choice(mix)
                 started = time.perf_counter()
                 try:
                     response = client.get(path)
                     problem = None if response.is_success else f"HTTP {response.status_code}"
+                except httpx.TimeoutException:
+                    problem = "timeout"
                 except httpx.HTTPError as exc:
                     problem = type(exc).__name__
                 results.record(label, time.perf_counter() - started, problem)
@@ -220,9 +254,19 @@ def summary(results: Results, elapsed: float, cold: dict[str, float]) -> dict[st
         }
         for label, v in sorted(results.latencies.items())
     }
+    pages = [v for label, vs in results.latencies.items() if label.startswith("page") for v in vs]
+    kept = [
+        v
+        for label, vs in results.latencies.items()
+        if not label.startswith(("page", "uncached"))
+        for v in vs
+    ]
     return {
         "requests": len(every),
         "errors": len(results.errors),
+        "timeouts": sum(1 for e in results.errors if e.endswith(": timeout")),
+        "pages_p95_ms": percentile(pages, 0.95) * 1000 if pages else None,
+        "cached_p95_ms": percentile(kept, 0.95) * 1000 if kept else None,
         "seconds": elapsed,
         "requests_per_second": len(every) / elapsed if elapsed else 0.0,
         "p50_ms": percentile(every, 0.50) * 1000 if every else None,
@@ -247,6 +291,10 @@ def show(report: dict[str, Any], args: argparse.Namespace) -> None:
         f"{'all':<28}{report['requests']:>6}{'':>10}{report['p50_ms']:>10.1f}"
         f"{report['p95_ms']:>10.1f}"
     )
+    print(
+        f"timeouts {report['timeouts']}; pages p95 {report['pages_p95_ms'] or 0:.0f} ms; "
+        f"everything but uncached reports p95 {report['cached_p95_ms'] or 0:.0f} ms"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -261,6 +309,8 @@ def main(argv: list[str] | None = None) -> int:
         default=300.0,
         help="stop sending after this long, whatever is left",
     )
+    parser.add_argument("--uncached-share", type=float, default=0.0, help="share of clients")
+    parser.add_argument("--request-timeout", type=float, default=None, help="seconds")
     parser.add_argument("--out", type=Path, default=None, help="write the summary as JSON")
     args = parser.parse_args(argv)
     data = dataset(args.customers, args.months)
@@ -268,7 +318,15 @@ def main(argv: list[str] | None = None) -> int:
         assert url.startswith("http://127.0.0.1:"), url  # loopback only, always
         mix = prepare(url)
         cold = cold_pass(url, mix)
-        results, elapsed = load(url, mix, args.clients, args.requests, args.max_seconds)
+        results, elapsed = load(
+            url,
+            mix,
+            args.clients,
+            args.requests,
+            args.max_seconds,
+            args.uncached_share,
+            args.request_timeout,
+        )
     report = summary(results, elapsed, cold)
     show(report, args)
     for problem in results.errors[:10]:

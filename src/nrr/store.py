@@ -14,7 +14,16 @@ Why it is shaped this way:
 * **Values never become SQL text.** Every statement is a constant; request values travel as
   ``?`` parameters only.
 * **A connection per operation.** The web server calls the store from worker threads;
-  short-lived connections are cheap for SQLite and need no locking of our own.
+  short-lived connections are cheap for SQLite and need no locking of our own. It also means
+  a running server follows the file: a failing operation (disk full, the file deleted or
+  replaced by something else) raises ``StoreUnavailableError`` with SQLite's cause and
+  nothing is half-written; the next operation tries again, so the server recovers without a
+  restart once the file is back. A deleted file is not re-created behind the user's back
+  (that would show an empty store as if every dashboard had been deleted): only a start
+  creates one. A file replaced by another store (a backup put back) has its migrations
+  checked and applied before its first use.
+* **Ids are never reused.** Dashboards and widgets take ``AUTOINCREMENT`` ids, so a link to
+  a deleted dashboard answers 404 rather than show a newer one.
 * **Several processes, one file.** The file is in WAL mode with a busy timeout, so two
   ``nrr serve`` processes (or a server and a script) can share a store: readers never wait,
   writers take turns, and ``synchronous = FULL`` makes every acknowledged write survive a
@@ -26,15 +35,17 @@ Why it is shaped this way:
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from nrr.errors import ConfigError
+from nrr.errors import ConfigError, NrrError
 from nrr.store_schema import LEDGER, MIGRATIONS, Dashboard, Migration, Widget
 
 __all__ = [
@@ -43,12 +54,24 @@ __all__ = [
     "Migration",
     "NotFoundError",
     "Store",
+    "StoreUnavailableError",
     "Widget",
 ]
 
 
 class NotFoundError(ConfigError):
     """A dashboard or widget id (or share slug) that the store does not hold."""
+
+
+class StoreUnavailableError(NrrError):
+    """The store's file cannot be used right now: missing, full, unreadable (HTTP 503)."""
+
+
+def unavailable(path: Path, cause: object) -> StoreUnavailableError:
+    return StoreUnavailableError(
+        f"the dashboard store {path} cannot be used right now ({cause}); nothing was "
+        "changed. It answers again as soon as the file can be used: no restart needed"
+    )
 
 
 BUSY_TIMEOUT_SECONDS = 10  # how long a write waits for another process's write to finish
@@ -63,44 +86,88 @@ class Store:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._identity = (0, 0)  # (device, inode) of the file the migrations were checked on
+        self._checking = threading.Lock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.migrate()
         except sqlite3.DatabaseError as exc:
             raise ConfigError(f"cannot use {self.path} as the dashboard store: {exc}") from None
+        self._identity = self._file_identity()
 
     # --- plumbing ------------------------------------------------------------------------
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(
-            sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
-        ) as con:
-            con.row_factory = sqlite3.Row
-            con.execute("PRAGMA foreign_keys = ON")
-            con.execute("PRAGMA synchronous = FULL")
+    def _connect(self, create: bool = False) -> Iterator[sqlite3.Connection]:
+        """A connection for one operation; SQLite's failures become StoreUnavailableError.
+
+        ``create``: for the migrations only (at start, or on a replaced file), which may
+        create the file and report SQLite's errors as they are. Any other use checks first
+        that the file is there (SQLite would create an empty one).
+        """
+        if not create:
+            self._follow_the_file()
+        try:
+            with closing(
+                sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+            ) as con:
+                con.row_factory = sqlite3.Row
+                con.execute("PRAGMA foreign_keys = ON")
+                con.execute("PRAGMA synchronous = FULL")
+                try:
+                    yield con
+                except OverflowError:  # an id past SQLite's 64-bit integers names nothing
+                    raise NotFoundError("no dashboard or widget has this id") from None
+        except sqlite3.IntegrityError:
+            raise  # a constraint nrr broke: a bug to report, not a file to fix
+        except sqlite3.DatabaseError as exc:  # full, I/O error, locked, not a database, ...
+            if create:
+                raise
+            raise unavailable(self.path, exc) from None
+
+    def _file_identity(self) -> tuple[int, int]:
+        try:
+            info = os.stat(self.path)
+        except FileNotFoundError:
+            raise unavailable(
+                self.path, "the file is missing: put it back, or restart to start an empty one"
+            ) from None
+        except OSError as exc:
+            raise unavailable(self.path, exc.strerror or exc) from None
+        return info.st_dev, info.st_ino
+
+    def _follow_the_file(self) -> None:
+        """Fail clearly on a missing file; check the migrations of a replaced one."""
+        identity = self._file_identity()
+        if identity == self._identity:
+            return
+        with self._checking:
+            if identity == self._identity:
+                return
             try:
-                yield con
-            except OverflowError:  # an id past SQLite's 64-bit integers names nothing here
-                raise NotFoundError("no dashboard or widget has this id") from None
+                self.migrate()
+            except (sqlite3.DatabaseError, ConfigError) as exc:
+                raise unavailable(self.path, exc) from None
+            self._identity = identity
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self, create: bool = False) -> Iterator[sqlite3.Connection]:
         """A write transaction: everything inside commits together or not at all."""
-        with self._connect() as con:
+        with self._connect(create) as con:
             con.execute("BEGIN IMMEDIATE")
             try:
                 yield con
             except BaseException:
-                con.execute("ROLLBACK")
+                with suppress(sqlite3.Error):  # SQLite may have rolled back itself (disk full)
+                    con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
 
     def migrate(self) -> list[str]:
         """Apply the migrations this file lacks, each atomically; return their names."""
-        with self._connect() as con:
+        with self._connect(create=True) as con:
             con.execute("PRAGMA journal_mode = WAL")  # recorded in the file: once is enough
             con.execute(LEDGER)
-        applied = self.applied_migrations()
+        applied = self._applied(create=True)
         known = [migration.name for migration in MIGRATIONS]
         unknown = [name for name in applied if name not in known]
         if unknown:
@@ -112,7 +179,7 @@ class Store:
 
     def _apply(self, migration: Migration) -> bool:
         """Run one migration with its ledger row; False when another process just did."""
-        with self._transaction() as con:
+        with self._transaction(create=True) as con:
             done = con.execute(
                 "SELECT 1 FROM nrr_migrations WHERE name = ?", (migration.name,)
             ).fetchone()
@@ -127,7 +194,10 @@ class Store:
         return True
 
     def applied_migrations(self) -> list[str]:
-        with self._connect() as con:
+        return self._applied()
+
+    def _applied(self, create: bool = False) -> list[str]:
+        with self._connect(create) as con:
             rows = con.execute("SELECT name FROM nrr_migrations ORDER BY name").fetchall()
         return [str(row["name"]) for row in rows]
 

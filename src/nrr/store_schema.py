@@ -49,6 +49,43 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX widgets_by_dashboard ON widgets (dashboard_id, position)",
         ),
     ),
+    # Ids of deleted dashboards and widgets were handed out again (an INTEGER PRIMARY KEY
+    # takes max(id) + 1), so an old link could open a newer dashboard. AUTOINCREMENT needs
+    # the tables created anew: copy the rows, then swap the tables. The order keeps the
+    # foreign keys (on in every connection) from cascading: the old widgets go before the
+    # old dashboards, and renaming dashboards_new points widgets_new's key at the new name.
+    Migration(
+        "0003_ids_never_reused",
+        (
+            """CREATE TABLE dashboards_new (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                name TEXT NOT NULL,
+                slug TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            )""",
+            """INSERT INTO dashboards_new (id, name, slug, created_at, updated_at)
+                SELECT id, name, slug, created_at, updated_at FROM dashboards""",
+            """CREATE TABLE widgets_new (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                dashboard_id INTEGER NOT NULL REFERENCES dashboards_new(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL,
+                title TEXT NOT NULL,
+                spec TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL
+            )""",
+            """INSERT INTO widgets_new
+                (id, dashboard_id, position, title, spec, created_at, updated_at)
+                SELECT id, dashboard_id, position, title, spec, created_at, updated_at
+                FROM widgets""",
+            "DROP TABLE widgets",
+            "DROP TABLE dashboards",
+            "ALTER TABLE dashboards_new RENAME TO dashboards",
+            "ALTER TABLE widgets_new RENAME TO widgets",
+            "CREATE INDEX widgets_by_dashboard ON widgets (dashboard_id, position)",
+        ),
+    ),
 )
 
 LEDGER = """CREATE TABLE IF NOT EXISTS nrr_migrations (

@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from nrr.store import Store
+from nrr.store import Store, StoreUnavailableError
 from tests.e2e.server import Server
 from tests.web.helpers import widget_body
 
@@ -153,7 +153,7 @@ def test_an_import_is_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr("nrr.store._insert_widget", fail_on_third)
     widgets = [(f"w{i}", {"metric": "nrr"}) for i in range(5)]
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(StoreUnavailableError, match="disk I/O error"):  # issue 14: named
         store.create_dashboard("half", widgets)
     assert [d.name for d in store.dashboards()] == ["kept"]
     assert_sound(store.path)

@@ -80,11 +80,11 @@ def test_port_in_use_is_a_usage_error(demo_dir: Path, tmp_path: Path) -> None:
 
 
 def test_invalid_data_is_reported_before_serving(tmp_path: Path) -> None:
-    (tmp_path / "customers.csv").write_text("customer_id\nc1\nc1\n")
-    (tmp_path / "events.csv").write_text("customer_id,date,mrr\nc1,2024-01-01,-5\n")
-    result = CliRunner().invoke(
-        cli, ["serve", str(tmp_path), "--store", str(tmp_path / "s.sqlite")]
-    )
+    data = tmp_path / "data"  # the store stays outside the data folder (issue 14)
+    data.mkdir()
+    (data / "customers.csv").write_text("customer_id\nc1\nc1\n")
+    (data / "events.csv").write_text("customer_id,date,mrr\nc1,2024-01-01,-5\n")
+    result = CliRunner().invoke(cli, ["serve", str(data), "--store", str(tmp_path / "s.sqlite")])
     assert result.exit_code == 1
     assert "nothing was computed" in result.stderr
 

@@ -118,6 +118,14 @@ def token_source(ctx: click.Context, token_file: Path | None) -> str:
     help="Also answer requests addressed to NAME (the public name a reverse proxy "
     "passes on as Host); repeatable; needs --token.",
 )
+@click.option(
+    "--query-timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds a request may wait for and run on the engine; past it, 503 (and the "
+    "query is cancelled on DuckDB).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No data warnings on stderr.")
 @handle_errors
 @click.pass_context
@@ -130,6 +138,7 @@ def serve(
     token: str | None,
     token_file: Path | None,
     allow_hosts: tuple[str, ...],
+    query_timeout: float,
     quiet: bool,
 ) -> None:
     """Serve the web dashboard for DATA (overview, segments, cohorts, custom dashboards)."""
@@ -153,11 +162,13 @@ def serve(
 
     from nrr.api import load
     from nrr.web.app import create_app
+    from nrr.web.cache import refuse_store_inside
 
+    refuse_store_inside(store, data)  # before a possibly long validation
     dataset = load(data)
     print_warnings(dataset, quiet)
     hosts = LOOPBACK_NAMES | {host, *map(str.lower, allow_hosts)} if is_loopback(host) else None
-    app = create_app(dataset, store, token, allowed_hosts=hosts)
+    app = create_app(dataset, store, token, allowed_hosts=hosts, query_timeout=query_timeout)
     sock = bind(host, port)
     address = url_of(host, sock.getsockname()[1])
     source = token_source(ctx, token_file)

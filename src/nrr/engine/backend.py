@@ -50,6 +50,21 @@ class Backend:
             raise EngineError(f"the {self.name} engine failed: {exc}".splitlines()[0]) from exc
         return result if isinstance(result, pa.Table) else pa.table(result)
 
+    def interrupt(self) -> bool:
+        """Cancel the query running on this connection, from another thread.
+
+        Why: the dashboard gives each query a time budget (``nrr.web.budget``) and must be
+        able to stop one that overruns without closing the connection the dataset's tables
+        live on; DuckDB stops at its next check and the connection takes the next query.
+        An interrupt while no query runs is forgotten when the next one starts. Spark is
+        not interrupted (cancelling its jobs would cancel every job of a shared session):
+        False says so, and the query runs to its end.
+        """
+        if self.name != "duckdb":
+            return False
+        self.con.con.interrupt()
+        return True
+
     def compile(self, expr: ir.Table) -> str:
         return str(self.con.compile(expr))
 

@@ -48,19 +48,20 @@ Row = dict[str, Any]
 # --- data -----------------------------------------------------------------------------------
 @router.get("/attributes", summary="Attributes, currencies and the data's date range")
 def attributes(state: State) -> Row:
-    with state.lock:
-        if "meta" not in state.cache:
-            state.cache["meta"] = queries.attributes_payload(state.dataset)
-        return dict(state.cache["meta"])
+    return state.meta  # taken when the data was loaded: never waits for the engine
 
 
-@router.get("/attributes/{name}/values", summary="Values an attribute takes (filter pickers)")
-def attribute_values(name: str, state: State) -> Row:
-    key = f"values:{name.lower()}"
-    with state.lock:
-        if key not in state.cache:
-            state.cache[key] = queries.attribute_values(state.dataset, name.lower())
-        return dict(state.cache[key])
+@router.get(
+    "/attributes/{name}/values",
+    summary="Values an attribute takes (filter pickers)",
+    response_model=Row,
+)
+def attribute_values(name: str, state: State) -> Response:
+    return _cached(
+        state,
+        ("values", name.lower()),
+        lambda: queries.attribute_values(state.dataset, name.lower()),
+    )
 
 
 @router.get("/periods", summary="The periods a grain and range cover", response_model=Row)

@@ -21,6 +21,9 @@ from nrr.api import Dataset, load
 from nrr.store import Store
 from nrr.web import api, assets, errors, pages
 from nrr.web.auth import HostGuard, OriginGuard, TokenGuard, checked_token
+from nrr.web.bodies import BodyLimit
+from nrr.web.budget import DEFAULT_QUERY_TIMEOUT
+from nrr.web.cache import refuse_store_inside
 from nrr.web.state import WebState
 
 DESCRIPTION = (
@@ -43,16 +46,20 @@ def create_app(
     token: str | None = None,
     *,
     allowed_hosts: Iterable[str] | None = None,
+    query_timeout: float = DEFAULT_QUERY_TIMEOUT,
 ) -> FastAPI:
     """The dashboard app over ``dataset`` (a loaded Dataset or a path to load).
 
     ``allowed_hosts``: when given, requests addressed to any other host name are refused
     (``nrr serve`` sets the loopback names when it listens on loopback). A ``token`` that
     ``nrr.web.auth.checked_token`` refuses raises ``ConfigError``.
+    ``query_timeout``: each engine query's budget in seconds (``nrr.web.budget``).
+    A store inside the data folder is refused (``nrr.web.cache.refuse_store_inside``).
     """
     if token is not None:
         checked_token(token)  # a trivial token is refused whoever starts the dashboard
     loaded = dataset if isinstance(dataset, Dataset) else load(dataset)
+    refuse_store_inside(Path(store_path), loaded.staged.source)
     app = FastAPI(
         title="nrr dashboard",
         version=__version__,
@@ -60,12 +67,13 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    app.state.nrr = WebState(loaded, Store(store_path), token or None)
+    app.state.nrr = WebState(loaded, Store(store_path), token or None, query_timeout)
     app.state.templates = templates()
     errors.install(app)
     assets.install(app)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.add_middleware(BodyLimit)
     app.add_middleware(OriginGuard)
     if token:
         app.add_middleware(TokenGuard, token=token)

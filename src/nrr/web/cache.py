@@ -24,6 +24,8 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 
+from nrr.errors import ConfigError
+
 MAX_ENTRIES = 512
 MAX_BYTES = 64 * 1024 * 1024
 
@@ -48,6 +50,28 @@ def fingerprint(source: Path | str) -> str:
             continue  # a file removed between the listing and the stat: the listing changed
         entries.append(f"{path.name}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}")
     return hashlib.sha256("\n".join(entries).encode()).hexdigest()
+
+
+def refuse_store_inside(store: Path, data: Path | str) -> None:
+    """Refuse a store inside the data folder (or in place of a DuckDB data file).
+
+    Why: the server reloads the data whenever its fingerprint changes, so a store in there
+    would make every dashboard write look like new data and force a re-validation.
+    """
+    if "://" in str(data):
+        return  # a database URL: no folder to keep out of
+    where, place = Path(data).resolve(), store.resolve()
+    if where.is_dir():
+        inside = place.is_relative_to(where)
+    else:  # a DuckDB file: its fingerprint covers the file and its write-ahead log
+        inside = place in (where, where.with_name(f"{where.name}.wal"))
+    if inside:
+        raise ConfigError(
+            f"the dashboard store {store} is inside the data {data}: every dashboard write "
+            "would look like a change of the data and force it to be validated again. Keep "
+            "the store elsewhere (--store; the default is .nrr-dashboards.sqlite in the "
+            "current folder, so run nrr serve from another folder)"
+        )
 
 
 @dataclass(frozen=True)

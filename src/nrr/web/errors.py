@@ -8,6 +8,7 @@ handlers installed here; pages (not ``/api``) get the same message as an HTML pa
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -18,7 +19,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from nrr.errors import ConfigError, InputError, NrrError, RequestError
-from nrr.store import NotFoundError
+from nrr.store import NotFoundError, StoreUnavailableError
 
 log = logging.getLogger("nrr.web")
 
@@ -27,10 +28,11 @@ _TITLES = {
     401: "Sign-in needed",
     404: "Not found",
     405: "Method not allowed",
+    413: "Request too large",
     422: "Invalid request",
     500: "Something went wrong",
     501: "Not available yet",
-    503: "Data unavailable",
+    503: "Unavailable for now",
 }
 
 
@@ -51,6 +53,33 @@ class DataUnavailableError(NrrError):
             f"the data in {source} changed and {reason or 'no longer satisfies the contract'}; "
             f"the dashboard answers again once `nrr validate {source}` passes"
         )
+
+
+class EngineBusyError(NrrError):
+    """The engine stayed busy with other queries for a request's whole budget (HTTP 503)."""
+
+    def __init__(self, budget: float) -> None:
+        super().__init__(
+            f"the engine was busy with other queries for this request's whole {budget:g} s "
+            "budget; try again in a moment"
+        )
+
+
+class QueryTimeoutError(NrrError):
+    """A query ran past its time budget and was cancelled (HTTP 503).
+
+    The engine is free again at once: the next request runs as usual.
+    """
+
+    def __init__(self, budget: float) -> None:
+        super().__init__(
+            f"the query ran past its {budget:g} s budget and was cancelled; ask for a "
+            "shorter range, a coarser period or fewer groups (`nrr serve --query-timeout` "
+            "sets the budget)"
+        )
+
+
+UNAVAILABLE = (DataUnavailableError, EngineBusyError, QueryTimeoutError, StoreUnavailableError)
 
 
 class ErrorBody(BaseModel):
@@ -84,7 +113,7 @@ def error_response(
         "error": error,
         "errors": list(errors),
         "page": "error",
-        "meta": request.app.state.nrr.cache.get("meta", {}),
+        "meta": request.app.state.nrr.meta,
     }
     return templates.TemplateResponse(  # type: ignore[no-any-return]
         request, "error.html", context, status_code=status
@@ -132,7 +161,7 @@ def status_of(exc: NrrError) -> int:
         return 404
     if isinstance(exc, NotAvailableError):
         return 501
-    if isinstance(exc, DataUnavailableError):
+    if isinstance(exc, UNAVAILABLE):
         return 503
     if isinstance(exc, ConfigError | InputError):
         return 400
@@ -174,6 +203,12 @@ async def on_nrr(request: Request, exc: Exception) -> Response:
     return error_response(request, status_of(exc), message, errors)
 
 
+async def on_store(request: Request, exc: Exception) -> Response:
+    """A SQLite failure the store did not name itself: still the store's, still 503."""
+    assert isinstance(exc, sqlite3.OperationalError)
+    return error_response(request, 503, f"the dashboard store cannot be used: {exc}")
+
+
 async def on_unexpected(request: Request, exc: Exception) -> Response:
     """Log the traceback on the server; tell the client one line, never local values."""
     log.exception("unexpected error on %s %s", request.method, request.url.path)
@@ -212,4 +247,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(NrrError, on_nrr)
+    app.add_exception_handler(sqlite3.OperationalError, on_store)
     app.add_exception_handler(Exception, on_unexpected)

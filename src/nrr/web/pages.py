@@ -2,7 +2,9 @@
 
 Why shells: the pages and the tests use the same API, so what a test checks is what a person
 sees. The server embeds only what every page needs at once (attributes, currencies, the
-data's range, and the dashboard being shown) to avoid a blank first paint.
+data's range, and the dashboard being shown) to avoid a blank first paint. All of it is
+taken when the data is loaded (``WebState.described``) or from the store: a page never waits
+for the engine, whatever query runs.
 """
 
 from __future__ import annotations
@@ -12,26 +14,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
-from nrr.insights.health import signal_names
 from nrr.store import Dashboard
-from nrr.web import queries
 from nrr.web.state import WebState, state_of
 
 router = APIRouter(include_in_schema=False)
 State = Annotated[WebState, Depends(state_of)]
 
 
-def meta(state: WebState) -> dict[str, Any]:
-    with state.lock:
-        if "meta" not in state.cache:
-            state.cache["meta"] = queries.attributes_payload(state.dataset)
-        return dict(state.cache["meta"])
-
-
 def render(request: Request, state: WebState, template: str, **context: Any) -> HTMLResponse:
     templates = request.app.state.templates
     response = templates.TemplateResponse(
-        request, template, {"meta": meta(state), "readonly": False, **context}
+        request, template, {"meta": state.meta, "readonly": False, **context}
     )
     assert isinstance(response, HTMLResponse)
     return response
@@ -54,8 +47,7 @@ def cohorts(request: Request, state: State) -> HTMLResponse:
 
 @router.get("/signals", response_class=HTMLResponse)
 def signals(request: Request, state: State) -> HTMLResponse:
-    with state.lock:
-        names = signal_names(state.dataset.staged.signals)
+    names = list(state.described.signal_names)
     return render(
         request, state, "signals.html", page="signals", title="Signals", signal_names=names
     )
