@@ -46,7 +46,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     ),
     "demo": frozenset({"errors", "definitions"}),
     "store_schema": frozenset(),
-    "store": frozenset({"errors", "definitions", "store_schema"}),
+    "store_file": frozenset({"errors"}),
+    "store": frozenset({"errors", "definitions", "store_schema", "store_file"}),
     "render": frozenset({"errors", "definitions", "periods", "results", "insights"}),
     "web": frozenset(
         {
