@@ -25,6 +25,7 @@ from nrr.definitions import (
     MAX_GROUPS,
     CohortRequest,
     CustomersRequest,
+    Method,
     ReportRequest,
 )
 from nrr.errors import ConfigError, RequestError
@@ -156,3 +157,39 @@ def test_an_attribute_with_a_comma_is_usable_in_by(tmp_path: Path) -> None:
     result, _ = run("report", str(data), "--by", "region, sub", "--format", "json")
     assert result.exit_code == 0, result.output
     assert '"region, sub": "north"' in result.stdout.replace('":"', '": "')
+
+
+def test_a_last_n_widget_is_counted_by_the_periods_it_shows(
+    dataset: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A grouped "last 3 months" widget fits a budget the data's whole range would not."""
+    from nrr.api_requests import estimated_groups
+    from nrr.web.models import WidgetSpec
+    from nrr.web.widgets import widget_request
+
+    groups = estimated_groups(dataset.staged, ["csm"], 0)
+    monkeypatch.setattr("nrr.api_requests.ROW_BUDGET", 3 * groups)
+    spec = WidgetSpec.model_validate(
+        {"group_by": "csm", "timeframe": {"grain": "month", "mode": "last", "last": 3}}
+    )
+    request = widget_request(dataset, spec)
+    assert len(dataset.periods(request)) == 3
+    with pytest.raises(RequestError, match="row"):
+        dataset.request(by="csm")  # the whole range is over the same budget
+
+
+def test_the_compounded_method_counts_its_monthly_report(
+    dataset: Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compounded quarters compute the months too: the budget counts them."""
+    quarters = dataset.request(period="quarter", start="2024-01-01", end="2025-01-01")
+    monkeypatch.setattr("nrr.api_requests.ROW_BUDGET", 10)  # 4 quarters fit, 4 + 12 do not
+    dataset.resolve(quarters)
+    with pytest.raises(RequestError) as error:
+        dataset.resolve(replace(quarters, method=Method.COMPOUNDED))
+    assert error.value.rule == "row-budget"
+
+
+def test_a_column_that_is_no_attribute_is_named_as_such(dataset: Dataset) -> None:
+    with pytest.raises(RequestError, match="unknown attribute 'customer_id'"):
+        dataset.request(by="customer_id")

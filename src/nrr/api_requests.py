@@ -116,12 +116,13 @@ def resolved(staged: StagedData, request: AnyRequest) -> AnyRequest:
             start=request.start or default_start(staged),
             end=request.end or default_end(staged),
         )
-    check_bounds(staged, request)
+    # Attributes first: a name that is no attribute is that, not "too many groups".
     if isinstance(request, ReportRequest):
         check_attributes(staged, request.by, "by")
         check_attributes(staged, [name for name, _ in request.filters], "filters")
     else:
         check_attributes(staged, [request.by] if request.by else [], "by")
+    check_bounds(staged, request)
     currency = request.currency
     if currency and currency != staged.base_currency:
         first = spine(request)
@@ -176,6 +177,9 @@ def check_bounds(staged: StagedData, request: ReportRequest | CohortRequest) -> 
             },
         )
     count = len(spine(request))
+    if isinstance(request, ReportRequest) and request.method is Method.COMPOUNDED:
+        # The compounded method computes the monthly report over the range as well.
+        count += len(spine(replace(request, grain=Grain.MONTH, method=Method.SNAPSHOT)))
     if isinstance(request, CohortRequest):
         count = count * (count + 1) // 2  # one cell per cohort and age
     grouped = request.by if isinstance(request, ReportRequest) else [request.by] * bool(request.by)

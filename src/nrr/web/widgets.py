@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from nrr.api import Dataset, Report
-from nrr.api_requests import report_request
+from nrr.api_requests import default_end, default_start, report_request, spine
 from nrr.definitions import ReportRequest
 from nrr.web.models import METRIC_COLUMN, Chart, Metric, WidgetSpec
 from nrr.web.queries import (
@@ -33,24 +33,24 @@ def widget_request(ds: Dataset, spec: WidgetSpec) -> ReportRequest:
     unknown attributes or currency."""
     frame = spec.timeframe
     ranged = frame.mode == "range"
-    request = ds.resolve(
-        report_request(
-            frame.grain,
-            frame.start if ranged else None,
-            frame.end if ranged else None,
-            by=[spec.group_by] if spec.group_by else [],
-            level=spec.level,
-            filters=[(f.attribute.lower(), f.value) for f in spec.filters],
-            currency=spec.currency,
-            fiscal_year_start=frame.fiscal_year_start,
-        )
+    request = report_request(
+        frame.grain,
+        frame.start if ranged else None,
+        frame.end if ranged else None,
+        by=[spec.group_by] if spec.group_by else [],
+        level=spec.level,
+        filters=[(f.attribute.lower(), f.value) for f in spec.filters],
+        currency=spec.currency,
+        fiscal_year_start=frame.fiscal_year_start,
     )
-    spine = [] if ranged else ds.periods(request)[-frame.last :]
-    if not spine:
-        return request
-    # Narrowing the range keeps what was checked: the same attributes, and a currency with
-    # a rate at the data's first period has one at any later period start.
-    return replace(request, start=spine[0].start, end=spine[-1].end)
+    if not ranged:
+        # The last N periods of the data's range, cut before the request is checked: the
+        # row budget counts the periods the widget shows, not every period of the data.
+        whole = replace(request, start=default_start(ds.staged), end=default_end(ds.staged))
+        shown = spine(whole)[-frame.last :]
+        if shown:
+            request = replace(request, start=shown[0].start, end=shown[-1].end)
+    return ds.resolve(request)
 
 
 def widget_payload(ds: Dataset, spec: WidgetSpec) -> Row:
