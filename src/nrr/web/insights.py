@@ -13,7 +13,7 @@ from typing import Any
 from nrr.definitions import ReportRequest
 from nrr.insights.benchmarks import IndustryBand, benchmark
 from nrr.insights.forecast import forecast_report
-from nrr.insights.health import signal_names, signal_report
+from nrr.insights.health import signal_report
 from nrr.insights.series import check_grain
 from nrr.insights.signals import leading_indicators
 from nrr.render import render_bytes
@@ -91,9 +91,9 @@ def signals_payload(state: WebState, query: SignalsQuery) -> Row:
     report = _history(state, query)
     indicators = leading_indicators(report, query.threshold, query.window)
     rows = labelled(report, indicators.to_pylist(), period_label(report))
+    names = list(state.described.signal_names)  # known since the data was loaded
     with state.lock:
         totals = state.dataset.totals(report) if report.groups else report
-        names = signal_names(state.dataset.staged.signals)
         correlation = _correlation(state, report.request, query) if query.correlate else None
     overall = totals.to_pylist() if totals is not None and len(totals) else []
     latest = overall[-1] if overall else None
