@@ -45,6 +45,7 @@ ALLOWED: dict[str, frozenset[str]] = {
         {"errors", "definitions", "periods", "engine", "results", "api", "api_requests"}
     ),
     "demo": frozenset({"errors", "definitions"}),
+    "importers": frozenset({"errors", "definitions", "dataset"}),
     "store_schema": frozenset(),
     "store_file": frozenset({"errors"}),
     "store": frozenset({"errors", "definitions", "store_schema", "store_file"}),
@@ -74,6 +75,7 @@ ALLOWED: dict[str, frozenset[str]] = {
             "insights",
             "render",
             "demo",
+            "importers",
             "store",
             "store_schema",
             "web",
