@@ -26,7 +26,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "periods": frozenset({"errors", "definitions"}),
     "dataset": frozenset({"errors", "definitions"}),
     "engine": frozenset({"errors", "definitions", "periods", "dataset"}),
-    "results": frozenset({"errors", "definitions"}),
+    "results_html": frozenset({"errors", "definitions"}),
+    "results": frozenset({"errors", "definitions", "results_html"}),
     "data_values": frozenset({"errors", "definitions", "dataset"}),
     "api_requests": frozenset({"errors", "definitions", "periods", "dataset", "data_values"}),
     "api": frozenset(
@@ -85,7 +86,16 @@ TOP = {"__init__", "__main__"}
 
 # Third-party interfaces that only the interface layers may use.
 INTERFACE_LIBRARIES = {"click", "rich", "fastapi", "starlette", "uvicorn", "jinja2"}
-COMPUTING_PARTS = {"dataset", "engine", "results", "api", "insights", "definitions", "periods"}
+COMPUTING_PARTS = {
+    "dataset",
+    "engine",
+    "results",
+    "results_html",
+    "api",
+    "insights",
+    "definitions",
+    "periods",
+}
 
 
 def module_name(path: Path) -> str:
