@@ -26,8 +26,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "periods": frozenset({"errors", "definitions"}),
     "dataset": frozenset({"errors", "definitions"}),
     "engine": frozenset({"errors", "definitions", "periods", "dataset"}),
+    "charts": frozenset({"errors", "definitions", "periods"}),
     "results_html": frozenset({"errors", "definitions"}),
-    "results": frozenset({"errors", "definitions", "results_html"}),
+    "results": frozenset({"errors", "definitions", "charts", "results_html"}),
     "data_values": frozenset({"errors", "definitions", "dataset"}),
     "api_requests": frozenset({"errors", "definitions", "periods", "dataset", "data_values"}),
     "api": frozenset(
@@ -49,7 +50,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "store_schema": frozenset(),
     "store_file": frozenset({"errors"}),
     "store": frozenset({"errors", "definitions", "store_schema", "store_file"}),
-    "render": frozenset({"errors", "definitions", "periods", "results", "insights"}),
+    "render": frozenset({"errors", "definitions", "periods", "results", "insights", "charts"}),
     "web": frozenset(
         {
             "errors",
@@ -60,6 +61,7 @@ ALLOWED: dict[str, frozenset[str]] = {
             "api_requests",
             "insights",
             "render",
+            "charts",
             "store",
             "store_schema",
         }
