@@ -15,14 +15,18 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 from nrr.definitions import Band, CohortRequest, Period, ReportRequest
+from nrr.errors import ConfigError
 
 if TYPE_CHECKING:  # pandas is imported by Arrow's to_pandas, polars by to_polars, when asked
     import pandas as pd
+    import plotly.graph_objects as go
     import polars as pl
 
+    from nrr.charts import Frame
     from nrr.results_html import Column
 
 NOTEBOOK_EXTRA = "pip install 'nrr[notebook]'"
+REPORT_CHARTS = ("trend", "bridge", "bar")
 # Columns a report's HTML table leaves out to stay compact (to_pandas has them all).
 REPORT_HIDDEN = (
     "customers_expanded",
@@ -115,6 +119,49 @@ class Report(Result):
         """The human name of the period starting at ``start`` (e.g. "2024 Q1")."""
         return next((p.label for p in self.periods if p.start == start), start.isoformat())
 
+    def plot(
+        self,
+        kind: str = "trend",
+        *,
+        metric: str = "nrr",
+        period: date | str | None = None,
+    ) -> go.Figure:
+        """A Plotly figure of the report, drawn by ``nrr.charts`` like the dashboard's.
+
+        ``kind``: "trend" (NRR and GRR per period over the bands and the 100% line; one
+        line per group, of ``metric``, when grouped), "bridge" (the MRR bridge waterfall
+        of ``period``, or of the whole range) or "bar" (one bar of ``metric`` per group for
+        ``period``, by default the last). ``period`` is a period's start (a date or ISO
+        string) or its label ("2024 Q1").
+        """
+        from nrr import charts
+
+        frame, start = self._frame(), self._period(period)
+        if kind == "trend":
+            metrics = ("nrr", "grr") if metric == "nrr" else (metric,)
+            return charts.trend(self.table, frame, metrics=metrics)
+        if kind == "bridge":
+            return charts.bridge(self.table, frame, period=start)
+        if kind == "bar":
+            return charts.bars(self.table, frame, metric=metric, period=start)
+        raise ConfigError(f"kind must be one of {', '.join(REPORT_CHARTS)}, got {kind!r}")
+
+    def _frame(self) -> Frame:
+        from nrr.charts import Frame
+
+        unit = str(getattr(self, "unit", "mrr"))
+        return Frame(self.currency, self.groups, unit, {p.start: p.label for p in self.periods})
+
+    def _period(self, period: date | str | None) -> date | None:
+        """The start of the period named by its start (date or ISO string) or its label."""
+        if period is None or isinstance(period, date):
+            return period
+        for known in self.periods:
+            if period in (known.label, known.start.isoformat()):
+                return known.start
+        names = ", ".join(p.label for p in self.periods) or "none"
+        raise ConfigError(f"period {period!r} is not one of the report's periods: {names}")
+
     def _html_columns(self) -> list[Column]:
         from nrr.results_html import columns_of
 
@@ -164,6 +211,13 @@ class CohortTable(Result):
             f"<CohortTable {self.request.grain.value} cohorts, {cohorts} cohorts, "
             f"{len(self)} rows, MRR in {self.currency}>"
         )
+
+    def plot(self, *, metric: str = "nrr") -> go.Figure:
+        """The cohort heatmap (cohorts x age) of ``metric``, drawn by ``nrr.charts``."""
+        from nrr.charts import Frame, cohort_heatmap
+
+        by = (self.request.by,) if self.request.by else ()
+        return cohort_heatmap(self.table, Frame(self.currency, by), metric=metric)
 
     def _caption(self) -> str:
         from nrr.results_html import cohort_caption
