@@ -139,7 +139,8 @@ def test_a_report_shows_its_request_money_and_bands(ds: nrr.Dataset) -> None:
             assert attrs["title"] == band.value
             assert f"background-color:{BAND_COLOURS[band]}" in attrs["style"]
         assert "background-color" not in row["starting_mrr"][1].get("style", "")
-    assert "exceptional" in page.legend and "critical" in page.legend
+    assert "exceptional > 110%" in page.legend and "critical < 90%" in page.legend
+    assert "GRR: healthy ≥ 90%" in page.legend
 
 
 def test_every_value_is_escaped(ds: nrr.Dataset) -> None:

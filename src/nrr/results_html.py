@@ -22,6 +22,7 @@ from typing import Any
 import pyarrow as pa
 
 from nrr.definitions import (
+    GRR_HEALTHY,
     PERCENT_METRICS,
     Band,
     CohortRequest,
@@ -178,8 +179,16 @@ def _row(columns: Sequence[Column], row: Row) -> str:
     return "<tr>" + "".join(_td(column.cell(row)) for column in columns) + "</tr>"
 
 
-def legend() -> str:
-    """The bands with their colours and edges, read from ``Band.ranges``."""
+def _swatch(band: Band, text: str) -> str:
+    return (
+        f'<span style="background-color:{BAND_COLOURS[band]};color:#1b1b1b;'
+        f'padding:0 0.4em;margin-right:0.4em">{html.escape(text)}</span>'
+    )
+
+
+def legend(grr: bool) -> str:
+    """The bands with their colours and edges, read from ``Band.ranges`` (and, with
+    ``grr``, GRR's split at ``GRR_HEALTHY``)."""
     items = []
     for band, low, high in Band.ranges():
         edges = (
@@ -189,10 +198,11 @@ def legend() -> str:
             if low is None
             else f"{low:g}–{high:g}%"
         )
-        items.append(
-            f'<span style="background-color:{BAND_COLOURS[band]};color:#1b1b1b;'
-            f'padding:0 0.4em;margin-right:0.4em">{html.escape(band.value)} {edges}</span>'
-        )
+        items.append(_swatch(band, f"{band.value} {edges}"))
+    if grr:
+        items.append(" GRR: ")
+        items.append(_swatch(Band.HEALTHY, f"{Band.HEALTHY.value} ≥ {GRR_HEALTHY:g}%"))
+        items.append(_swatch(Band.CONCERNING, f"{Band.CONCERNING.value} below"))
     return (
         '<div class="nrr-legend" style="font-size:0.85em">NRR bands: ' + "".join(items) + "</div>"
     )
@@ -223,7 +233,7 @@ def table_html(
         '<table class="nrr-table" style="font-variant-numeric:tabular-nums">'
         f'<caption style="caption-side:top;text-align:left">{html.escape(caption)}</caption>'
         f"<thead><tr>{header}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-        + (legend() if banded else "")
+        + (legend("grr" in table.schema.names) if banded else "")
         + "</div>"
     )
 
