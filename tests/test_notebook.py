@@ -44,6 +44,9 @@ def this_interpreter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     kernel = {"argv": argv, "display_name": "Python 3 (nrr tests)", "language": "python"}
     (spec / "kernel.json").write_text(json.dumps(kernel))
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    # connection files and IPython's profile in the test's folder, not the user's home
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
 
 
 @pytest.mark.usefixtures("this_interpreter")
