@@ -252,3 +252,14 @@ def test_money_in_other_currencies() -> None:
     assert money(-20, "GBP") == "-£20.00"
     assert money(1500, "CHF") == "1,500.00 CHF"
     assert money(None, "USD") == "" and percent(None) == "n/a" and percent(float("nan")) == "n/a"
+
+
+def test_arr_columns_are_money_and_the_caption_says_arr() -> None:
+    from nrr.results_html import columns_of, report_caption
+
+    schema = pa.schema([("starting_arr", pa.float64()), ("nrr", pa.float64())])
+    money_column, nrr_column = columns_of(schema, "USD")
+    assert money_column.cell({"starting_arr": 12000.0}).text == "$12,000.00"
+    assert nrr_column.cell({"nrr": 100.0}).band is Band.HEALTHY
+    caption = report_caption("NRR", ReportRequest(), (), "USD", 0, unit="arr")
+    assert "· ARR in USD ·" in caption

@@ -35,6 +35,7 @@ REPORT_HIDDEN = (
     "customers_new",
     "customers_reactivated",
     "total_mrr_start",
+    "total_arr_start",
 )
 
 

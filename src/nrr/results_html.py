@@ -110,7 +110,8 @@ def plain(value: Any) -> str:
 
 
 def _is_money(name: str) -> bool:
-    return name in MONEY_NAMES or name.endswith("_mrr")
+    """MRR columns, and their ARR twins when a result is shown as ARR (``starting_arr``)."""
+    return name.replace("arr", "mrr") in MONEY_NAMES or name.endswith(("_mrr", "_arr"))
 
 
 def _is_percent(name: str) -> bool:
