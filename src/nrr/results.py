@@ -77,10 +77,10 @@ class Result:
         self, include: Container[str] | None = None, exclude: Container[str] | None = None
     ) -> dict[str, str]:
         """Plain text for a terminal, HTML for a notebook, as IPython asks for them."""
-        bundle = {"text/plain": repr(self), "text/html": self._repr_html_()}
+        makers = {"text/plain": self.__repr__, "text/html": self._repr_html_}
         return {
-            kind: shown
-            for kind, shown in bundle.items()
+            kind: make()
+            for kind, make in makers.items()
             if (include is None or kind in include) and (exclude is None or kind not in exclude)
         }
 
