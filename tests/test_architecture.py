@@ -26,7 +26,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "periods": frozenset({"errors", "definitions"}),
     "dataset": frozenset({"errors", "definitions"}),
     "engine": frozenset({"errors", "definitions", "periods", "dataset"}),
-    "results": frozenset({"errors", "definitions"}),
+    "charts": frozenset({"errors", "definitions", "periods"}),
+    "results_html": frozenset({"errors", "definitions"}),
+    "results": frozenset({"errors", "definitions", "charts", "results_html"}),
     "data_values": frozenset({"errors", "definitions", "dataset"}),
     "api_requests": frozenset({"errors", "definitions", "periods", "dataset", "data_values"}),
     "api": frozenset(
@@ -49,7 +51,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "store_schema": frozenset(),
     "store_file": frozenset({"errors"}),
     "store": frozenset({"errors", "definitions", "store_schema", "store_file"}),
-    "render": frozenset({"errors", "definitions", "periods", "results", "insights"}),
+    "render": frozenset({"errors", "definitions", "periods", "results", "insights", "charts"}),
     "web": frozenset(
         {
             "errors",
@@ -60,6 +62,7 @@ ALLOWED: dict[str, frozenset[str]] = {
             "api_requests",
             "insights",
             "render",
+            "charts",
             "store",
             "store_schema",
         }
@@ -87,7 +90,16 @@ TOP = {"__init__", "__main__"}
 
 # Third-party interfaces that only the interface layers may use.
 INTERFACE_LIBRARIES = {"click", "rich", "fastapi", "starlette", "uvicorn", "jinja2"}
-COMPUTING_PARTS = {"dataset", "engine", "results", "api", "insights", "definitions", "periods"}
+COMPUTING_PARTS = {
+    "dataset",
+    "engine",
+    "results",
+    "results_html",
+    "api",
+    "insights",
+    "definitions",
+    "periods",
+}
 
 
 def module_name(path: Path) -> str:

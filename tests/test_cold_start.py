@@ -12,7 +12,7 @@ import textwrap
 
 import nrr
 
-HEAVY = ("ibis", "duckdb", "pandas", "pyarrow", "numpy", "plotly", "fastapi")
+HEAVY = ("ibis", "duckdb", "pandas", "pyarrow", "numpy", "plotly", "polars", "fastapi")
 WARNINGS_AS_ERRORS = ("-W", "error", "-W", "ignore::DeprecationWarning")  # as pyproject.toml
 
 

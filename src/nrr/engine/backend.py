@@ -88,11 +88,23 @@ def _keep_join_sides(con: Any) -> None:
         return
 
 
+def _no_progress_bar(con: Any) -> None:
+    """stderr belongs to nrr's own messages: DuckDB's progress bar is switched off.
+
+    Inside Jupyter without ipywidgets DuckDB starts with the bar off and refuses any change
+    to the setting (even to off), which made ``nrr.load`` fail in a notebook: the setting is
+    changed only when the bar is on.
+    """
+    [(on,)] = con.con.execute("SELECT current_setting('enable_progress_bar')").fetchall()
+    if on:
+        con.raw_sql("SET enable_progress_bar = false")
+
+
 def connect(engine: str = "duckdb", **options: Any) -> Backend:
     """Connect to an engine; DuckDB is embedded, Spark needs ``pip install nrr[spark]``."""
     if engine == "duckdb":
         con = ibis.duckdb.connect(**options)
-        con.raw_sql("SET enable_progress_bar = false")  # stderr belongs to nrr's own messages
+        _no_progress_bar(con)
         _keep_join_sides(con)
         return Backend("duckdb", con)
     if engine == "spark":
