@@ -192,7 +192,8 @@ def import_invoices(job: InvoiceImport) -> ImportSummary:
             shutil.copyfile(job.fx_rates, job.out / "fx_rates.csv")
         except OSError as exc:
             raise ConfigError(f"cannot read --fx-rates {job.fx_rates}: {exc}") from exc
-        tally.wrote("fx_rates (copied)", 1)
+        with job.fx_rates.open(newline="", encoding="utf-8-sig") as handle:
+            tally.wrote("fx_rates (copied as is)", max(0, len(list(csv.reader(handle))) - 1))
     tally.warn(
         f"as of {as_of.isoformat()}: a subscription whose last period ends after it is active"
     )
