@@ -191,3 +191,17 @@ def test_a_bad_mapping_is_a_clear_config_error(tmp_path: Path, text: str, messag
     mapping.write_text(text)
     with pytest.raises(ConfigError, match=re.escape(message)):
         format_from_toml(mapping)
+
+
+def test_the_chargebee_preset_is_the_mapping_its_docs_show(tmp_path: Path) -> None:
+    from nrr.importers.chargebee import CHARGEBEE
+
+    page = (Path(__file__).parents[1] / "docs" / "importing.md").read_text()
+    block = page.split("The preset as a mapping file:")[1].split("```toml\n")[1].split("```")[0]
+    mapping = tmp_path / "chargebee.toml"
+    mapping.write_text(block)
+    documented = format_from_toml(mapping)
+    assert documented.columns == dict(CHARGEBEE.columns)
+    assert documented.date_formats == CHARGEBEE.date_formats
+    assert dict(documented.values["kind"]) == dict(CHARGEBEE.values["kind"])
+    assert not documented.period_end_inclusive and not CHARGEBEE.period_end_inclusive
