@@ -205,3 +205,27 @@ def test_the_chargebee_preset_is_the_mapping_its_docs_show(tmp_path: Path) -> No
     assert documented.date_formats == CHARGEBEE.date_formats
     assert dict(documented.values["kind"]) == dict(CHARGEBEE.values["kind"])
     assert not documented.period_end_inclusive and not CHARGEBEE.period_end_inclusive
+
+
+def test_a_period_billed_twice_counts_twice_with_a_warning() -> None:
+    tally = Tally("t")
+    charges = [
+        Charge(line("2024-01-01", "2024-02-01", "100", invoice_id=i), Fraction(100), 2)
+        for i in ("i1", "i2")
+    ]
+    [segment] = segments(charges[0].key, charges, tally)
+    assert segment.mrr == 200
+    assert any("billed twice" in w for w in tally.summary().warnings)
+
+
+def test_a_file_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:
+    from nrr.errors import InputError
+    from nrr.importers.invoice_format import DEFAULT
+
+    lines = tmp_path / "latin1.csv"
+    lines.write_bytes(b"customer_id,amount\na,1\nb\xe9,2\n")
+    with pytest.raises(InputError) as caught:
+        read_lines(lines, DEFAULT)
+    [issue] = list(caught.value.issues)
+    assert (issue.line, issue.rule) == (3, "file-unreadable")
+    assert "0xE9" in issue.message

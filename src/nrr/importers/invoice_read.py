@@ -82,7 +82,10 @@ def _rows(path: Path, fmt: LineFormat, issues: IssueSet) -> list[_Row]:
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
-        issues.add(Issue(str(path), 0, "", "file-unreadable", f"not UTF-8 text ({exc.reason})"))
+        raw = path.read_bytes()
+        line = raw.count(b"\n", 0, exc.start) + 1
+        message = f"byte 0x{raw[exc.start]:02X} is not UTF-8: save the file as UTF-8 (CSV UTF-8)"
+        issues.add(Issue(str(path), line, "", "file-unreadable", message))
         return []
     if not records:
         issues.add(Issue(str(path), 1, "", "file-empty", "the file has no header row"))

@@ -180,6 +180,12 @@ def rate_of(charge: Charge, cycle: int, rates: set[Fraction], tally: Tally) -> F
 def segments(key: Key, charges: Sequence[Charge], tally: Tally) -> list[Segment]:
     """A key's MRR over time as merged segments (module docstring)."""
     cycle, rates = _cycle(charges)
+    periods = Counter((c.line.start, c.line.end) for c in charges if c.line.amount > 0)
+    if any(count > 1 for count in periods.values()):
+        tally.warn(
+            "a period billed twice for one subscription and product: both count "
+            "(a voided or reissued invoice in the export?)"
+        )
     rated = []
     for charge in charges:
         line = charge.line
