@@ -229,3 +229,32 @@ def test_a_file_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:
     [issue] = list(caught.value.issues)
     assert (issue.line, issue.rule) == (3, "file-unreadable")
     assert "0xE9" in issue.message
+
+
+@pytest.mark.parametrize(
+    ("settings", "written", "amount"),
+    [
+        ('thousands = ","\nstrip = "$"\n', '"$1,200.00"', "1200.00"),
+        ('decimal = ","\nthousands = "."\nstrip = ["€"]\n', '"1.200,50 €"', "1200.50"),
+        ('thousands = ","\nstrip = "$"\n', '"-$3"', "-3"),
+    ],
+)
+def test_amounts_written_with_separators_and_symbols(
+    tmp_path: Path, settings: str, written: str, amount: str
+) -> None:
+    lines = tmp_path / "lines.csv"
+    lines.write_text(
+        "customer_id,invoice_date,service_period_start,service_period_end,amount,currency,kind\n"
+        f"a,2024-01-01,2024-01-01,2024-02-01,{written},USD,subscription\n"
+    )
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text(f"[invoice_lines]\n{settings}")
+    [parsed] = read_lines(lines, format_from_toml(mapping))
+    assert parsed.amount == Decimal(amount)
+
+
+def test_a_separator_must_be_one_character(tmp_path: Path) -> None:
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text('[invoice_lines]\ndecimal = ",,"\n')
+    with pytest.raises(ConfigError, match="decimal must be one character"):
+        format_from_toml(mapping)

@@ -56,6 +56,7 @@ class LineFormat:
     A column absent from ``columns`` is read from the header of the same name.
     ``values`` maps an nrr column's raw values (compared without case) to nrr's values,
     ``constants`` sets a column for every row (a currency for a one-currency file).
+    ``decimal``, ``thousands`` and ``strip`` say how amounts are written (``1.200,50 €``).
     ``period_end_inclusive``: the export's service period end is the period's last day
     (Zuora, many warehouses) rather than the day the next period starts (nrr, Stripe).
     """
@@ -66,6 +67,20 @@ class LineFormat:
     values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     constants: Mapping[str, str] = field(default_factory=dict)
     period_end_inclusive: bool = False
+    decimal: str = "."
+    thousands: str = ""
+    strip: tuple[str, ...] = ()
+
+    def number_text(self, text: str) -> str:
+        """An amount as a plain decimal: ``strip`` (currency symbols) and ``thousands``
+        removed, ``decimal`` made a point (``"1.200,50 €"`` -> ``"1200.50"``)."""
+        for symbol in self.strip:
+            text = text.replace(symbol, "")
+        if self.thousands:
+            text = text.replace(self.thousands, "")
+        if self.decimal != ".":
+            text = text.replace(self.decimal, ".")
+        return text.strip()
 
     def headers(self, column: str) -> tuple[str, ...]:
         return self.columns.get(column, (column,))
@@ -89,13 +104,27 @@ def _table(section: Mapping[str, object], key: str, where: str) -> Mapping[str, 
     return value
 
 
+# the keys of an [invoice_lines] section
+_KEYS = frozenset(
+    {"columns", "date_format", "values", "constants", "period_end", "decimal", "thousands", "strip"}
+)
+
+
+def _separator(section: Mapping[str, object], key: str, default: str, where: str) -> str:
+    value = section.get(key, default)
+    if not isinstance(value, str) or len(value) > 1 or value.isdigit() or value == "-":
+        raise ConfigError(f'{where}: {key} must be one character (e.g. "," or ".") or ""')
+    return value
+
+
 def format_from_toml(path: Path) -> LineFormat:
     """The ``[invoice_lines]`` section of a mapping file as a ``LineFormat``.
 
     Keys: ``columns`` (nrr column = the file's header, or a list of headers),
     ``date_format`` (a strftime pattern or a list of them, e.g. ``"%m/%d/%Y"``),
     ``values`` (per nrr column, raw value = nrr value), ``constants`` (nrr column = value)
-    and ``period_end = "inclusive" | "exclusive"``.
+    ``period_end = "inclusive" | "exclusive"``, and for amounts ``decimal`` and
+    ``thousands`` (separators) and ``strip`` (text to remove, e.g. ``["$", "€"]``).
     """
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -107,7 +136,7 @@ def format_from_toml(path: Path) -> LineFormat:
     if not isinstance(section, dict):
         raise ConfigError(f"--map {path} has no [invoice_lines] section")
     where = f"--map {path}"
-    unknown = set(section) - {"columns", "date_format", "values", "constants", "period_end"}
+    unknown = set(section) - _KEYS
     if unknown:
         raise ConfigError(
             f"{where}: unknown key(s) in [invoice_lines]: {', '.join(sorted(unknown))}"
@@ -136,6 +165,9 @@ def format_from_toml(path: Path) -> LineFormat:
         values=values,
         constants=_frozen(constants),
         period_end_inclusive=period_end == "inclusive",
+        decimal=_separator(section, "decimal", ".", where) or ".",
+        thousands=_separator(section, "thousands", "", where),
+        strip=_strings(section["strip"], f"{where}: strip") if "strip" in section else (),
     )
 
 

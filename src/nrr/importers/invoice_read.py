@@ -140,14 +140,14 @@ def _date(row: _Row, column: str, fmt: LineFormat, issue: list[Issue]) -> date |
     return None
 
 
-def _decimal(row: _Row, column: str, issues: list[Issue]) -> Decimal | None:
+def _decimal(row: _Row, column: str, fmt: LineFormat, issues: list[Issue]) -> Decimal | None:
     text = row.text(column)
     if not text:
         return None
-    if not _DECIMAL.match(text):
+    if not _DECIMAL.match(fmt.number_text(text)):
         issues.append(_at(row, column, "decimal-format", f"{text!r} is not a plain decimal"))
         return None
-    return Decimal(text)
+    return Decimal(fmt.number_text(text))
 
 
 def _at(row: _Row, column: str, rule: str, message: str) -> Issue:
@@ -172,10 +172,10 @@ def _line(row: _Row, fmt: LineFormat) -> tuple[InvoiceLine | None, list[Issue]]:
     end = _date(row, "service_period_end", fmt, issues)
     if end is not None and fmt.period_end_inclusive:
         end += timedelta(days=1)
-    amount = _decimal(row, "amount", issues)
-    discount = _decimal(row, "discount_amount", issues) or Decimal(0)
-    tax = _decimal(row, "tax_amount", issues) or Decimal(0)
-    _decimal(row, "quantity", issues)
+    amount = _decimal(row, "amount", fmt, issues)
+    discount = _decimal(row, "discount_amount", fmt, issues) or Decimal(0)
+    tax = _decimal(row, "tax_amount", fmt, issues) or Decimal(0)
+    _decimal(row, "quantity", fmt, issues)
     issues += _period_issues(row, kind, start, end)
     if issues or amount is None or invoice_date is None:
         return None, issues
