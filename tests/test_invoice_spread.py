@@ -258,3 +258,11 @@ def test_a_separator_must_be_one_character(tmp_path: Path) -> None:
     mapping.write_text('[invoice_lines]\ndecimal = ",,"\n')
     with pytest.raises(ConfigError, match="decimal must be one character"):
         format_from_toml(mapping)
+
+
+def test_one_day_gaps_suggest_an_inclusive_period_end() -> None:
+    tally = Tally("t")
+    lines = [line("2024-01-01", "2024-01-31", "100"), line("2024-02-01", "2024-02-29", "100")]
+    charges = [Charge(x, Fraction(x.amount), 2) for x in lines]
+    assert len(segments(charges[0].key, charges, tally)) == 2
+    assert any('period_end = "inclusive"' in w for w in tally.summary().warnings)

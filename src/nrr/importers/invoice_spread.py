@@ -180,6 +180,12 @@ def rate_of(charge: Charge, cycle: int, rates: set[Fraction], tally: Tally) -> F
 def segments(key: Key, charges: Sequence[Charge], tally: Tally) -> list[Segment]:
     """A key's MRR over time as merged segments (module docstring)."""
     cycle, rates = _cycle(charges)
+    ends = {c.line.end for c in charges}
+    if any(c.line.start - timedelta(days=1) in ends for c in charges if c.line.start):
+        tally.warn(
+            "periods of a subscription leave one-day gaps (churn and reactivation): if the "
+            'service period end is the last day paid for, map it with period_end = "inclusive"'
+        )
     periods = Counter((c.line.start, c.line.end) for c in charges if c.line.amount > 0)
     if any(count > 1 for count in periods.values()):
         tally.warn(
