@@ -176,6 +176,7 @@ def test_bad_rows_are_all_named_by_file_line_and_header(tmp_path: Path) -> None:
         "a,2024-01-01,2024-01-01,2024-02-01,10.00,USD,subscription,p\n"
         "b,2024-13-01,2024-01-01,2024-02-01,$10,US,subscription,p\n"
         ",2024-01-01,2024-02-01,2024-01-01,1,USD,refund,p\n"
+        "c,2024-01-01,2024-01-01,2024-02-01,2000000000000000,USD,subscription,p\n"
     )
     mapping = tmp_path / "mapping.toml"
     mapping.write_text(
@@ -194,6 +195,7 @@ def test_bad_rows_are_all_named_by_file_line_and_header(tmp_path: Path) -> None:
         f"{lines}:4: Customer: is empty [value-required]",
         f"{lines}:4: Type: 'refund' is not one of",
         f"{lines}:4: To: is not after the period's start [end-after-start]",
+        f"{lines}:5: Net: '2000000000000000' is above 1e15 [amount-too-large]",
     ):
         assert expected in result.stderr
     assert not (tmp_path / "o").exists()  # nothing written from a bad file

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from nrr.dataset.contract import MAX_AMOUNT
 from nrr.dataset.issues import Issue, IssueSet
 from nrr.errors import ConfigError, InputError
 from nrr.importers.invoice_format import COLUMNS, KINDS, REQUIRED, LineFormat
@@ -147,7 +148,11 @@ def _decimal(row: _Row, column: str, fmt: LineFormat, issues: list[Issue]) -> De
     if not _DECIMAL.match(fmt.number_text(text)):
         issues.append(_at(row, column, "decimal-format", f"{text!r} is not a plain decimal"))
         return None
-    return Decimal(fmt.number_text(text))
+    value = Decimal(fmt.number_text(text))
+    if abs(value) > MAX_AMOUNT:
+        issues.append(_at(row, column, "amount-too-large", f"{text!r} is above 1e15"))
+        return None
+    return value
 
 
 def _at(row: _Row, column: str, rule: str, message: str) -> Issue:
