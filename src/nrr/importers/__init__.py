@@ -8,4 +8,7 @@ data the rules would refuse.
 
     summary   what an import took and left out, with counts and warnings (``Tally``)
     writer    the output folder: new or empty, CSV with exact decimal text
+    invoices  invoice lines -> a dataset (invoice_format: how a file is written, incl.
+              --map's [invoice_lines]; invoice_read: checked lines; invoice_spread:
+              netting, spreading, merging); chargebee: that export's format, as data
 """
