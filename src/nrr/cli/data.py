@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 
 from nrr.cli.errors import handle_errors
-from nrr.cli.options import open_dataset, parse_date
+from nrr.cli.options import map_option, open_dataset, parse_date
 from nrr.cli.output import stderr
 
 
@@ -55,6 +55,7 @@ def demo(
 @click.command()
 @click.argument("data", type=click.Path())
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
+@map_option
 @handle_errors
 def validate(data: str, quiet: bool) -> None:
     """Check DATA against the data contract and summarise it."""
