@@ -154,6 +154,9 @@ def section(name: str, sample: Sample) -> list[str]:
                 f"# CHECK: no column found for {needed.name} (required): "
                 f'add {needed.name} = "HEADER"'
             )
+    quantity = next((h for h in sample.headers if normalised(h) == "quantity"), None)
+    if quantity is not None and any(v.strip() not in {"", "1"} for v in sample.values(quantity)):
+        columns.append(f"# CHECK: {quantity!r} is not applied: amount must be the line's total")
     rest = [h for h in sample.headers if h not in matched.values() and h.strip()]
     if rest:
         kept = (
