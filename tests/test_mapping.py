@@ -210,7 +210,8 @@ def test_a_users_column_named_like_a_mapped_one_is_ignored_with_a_warning(tmp_pa
             "[subscriptions.columns] end_date: the column 'date' is already mapped to start_date",
         ),
         (
-            "[subscriptions.columns]\ncurrency = 'Cur'\n[subscriptions.constants]\ncurrency = 'EUR'\n",
+            "[subscriptions.columns]\ncurrency = 'Cur'\n"
+            "[subscriptions.constants]\ncurrency = 'EUR'\n",
             "[subscriptions.constants] currency: also mapped to the column 'Cur'",
         ),
         (
@@ -253,9 +254,8 @@ def test_a_mapping_toml_beside_the_data_is_used_and_said(tmp_path: Path) -> None
     result = CliRunner().invoke(cli, ["validate", str(folder)])
     assert result.exit_code == 0, result.stderr
     notes = [line for line in result.stderr.splitlines() if "column mapping" in line]
-    assert notes == [
-        f"note: reading the data through the column mapping {folder / 'mapping.toml'} (docs/mapping.md)"
-    ]
+    found = folder / "mapping.toml"
+    assert notes == [f"note: reading the data through the column mapping {found} (docs/mapping.md)"]
     assert nrr.load(folder).staged.mapping == folder / "mapping.toml"
     quiet = CliRunner().invoke(cli, ["report", str(folder), "-q"])
     assert quiet.exit_code == 0 and quiet.stderr == ""

@@ -19,6 +19,7 @@ from nrr.dataset.contract import TABLES, ColumnType
 from nrr.dataset.raw import long_fields
 from nrr.dataset.suggest_guess import (
     SYMBOLS,
+    NumberGuess,
     guess_dates,
     guess_intervals,
     guess_numbers,
@@ -137,14 +138,7 @@ def section(name: str, sample: Sample) -> list[str]:
     if numbers:
         guess = guess_numbers([v for h in numbers for v in sample.values(h)])
         strip = guess.strip
-        head += [f"# {note}" for note in guess.notes]
-        if guess.decimal != ".":
-            head.append(f"decimal = {_quoted(guess.decimal)}")
-        if guess.thousands:
-            head.append(f"thousands = {_quoted(guess.thousands)}  # found in the amounts")
-        if strip:
-            listed = ", ".join(_quoted(s) for s in strip)
-            head.append(f"strip = [{listed}]  # symbols found in the amounts")
+        head += _number_lines(guess)
     columns = [f"[{name}.columns]  # matched by their names: check each"]
     for column, header in matched.items():
         columns.append(f"{column} = {_quoted(header)}{_column_note(column, header)}")
@@ -171,6 +165,18 @@ def section(name: str, sample: Sample) -> list[str]:
         *_value_lines(name, matched, sample),
         *_constant_lines(name, matched, sample, strip),
     ]
+
+
+def _number_lines(guess: NumberGuess) -> list[str]:
+    lines = [f"# {note}" for note in guess.notes]
+    if guess.decimal != ".":
+        lines.append(f"decimal = {_quoted(guess.decimal)}")
+    if guess.thousands:
+        lines.append(f"thousands = {_quoted(guess.thousands)}  # found in the amounts")
+    if guess.strip:
+        listed = ", ".join(_quoted(s) for s in guess.strip)
+        lines.append(f"strip = [{listed}]  # symbols found in the amounts")
+    return lines
 
 
 def _date_lines(values: list[str]) -> list[str]:
