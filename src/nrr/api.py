@@ -300,4 +300,21 @@ def load(
     return Dataset(staged, core.connect(engine_name or engine, **options))
 
 
-__all__ = ["CohortTable", "CustomerTable", "Dataset", "Report", "load"]
+def suggest_mapping(data: str | Path, table: str | None = None) -> str:
+    """A proposed ``mapping.toml`` for a folder or one file (docs/mapping.md, ``nrr map
+    suggest``): text to read and check, with ``# CHECK:`` comments on every guess."""
+    from nrr.dataset.suggest import suggest
+
+    return suggest(Path(data), table)
+
+
+__all__ = [
+    "CohortTable",
+    "CustomerTable",
+    "Dataset",
+    "Report",
+    "find_mapping",
+    "load",
+    "load_mapping",
+    "suggest_mapping",
+]

@@ -43,9 +43,9 @@ def mapping() -> None:
 def suggest(data: Path, table: str | None, output: Path | None) -> None:
     """Propose a mapping.toml for DATA (a folder or one CSV/Parquet file) from its headers
     and a sample of its rows; lines marked CHECK are guesses to confirm."""
-    from nrr.dataset.suggest import suggest as propose
+    from nrr.api import suggest_mapping  # here: --help must not load pyarrow
 
-    text = propose(data, table)
+    text = suggest_mapping(data, table)
     if output is None:
         click.echo(text, nl=False)
         return

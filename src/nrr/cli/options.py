@@ -216,7 +216,7 @@ def open_dataset(data: str, engine_name: str, quiet: bool, master: str | None = 
 def chosen_mapping(data: str, quiet: bool) -> Path | None:
     """``--map``, else the mapping found beside the data, said on stderr (one line): a
     mapping the user did not name must not change the figures unannounced."""
-    from nrr.dataset.mapping import find_mapping
+    from nrr.api import find_mapping
 
     given: Path | None = click.get_current_context().meta.get(MAP)
     if given is not None:
