@@ -95,6 +95,8 @@ def test_a_mapping_renames_converts_maps_values_and_sets_constants(tmp_path: Pat
     assert [r["billing_months"] for r in lines] == [12, 1, 1]
     assert {r["currency"] for r in lines} == {"EUR"}
     assert ds.staged.mapping == folder / "map.toml"
+    shown = run("validate", str(folder), "--map", str(folder / "map.toml"))
+    assert f"column mapping       {folder / 'map.toml'}" in shown.output
     assert ds.staged.customers.column("customer_id").to_pylist() == ["c1", "c2", "c3"]
     # customers' other mapped columns are not attributes; "name" is the customer's name
     assert ds.attributes == ()
@@ -219,6 +221,10 @@ def test_a_users_column_named_like_a_mapped_one_is_ignored_with_a_warning(tmp_pa
             "[subscriptions.columns] amount: expected a text",
         ),
         ("[subscription.columns]\namount = 'A'\n", "[subscription]: not an nrr table"),
+        (
+            "[subscriptions.constants]\ncurrency = 'EURO'\n",
+            "[subscriptions.constants] currency: 'EURO' is not a three-letter currency code",
+        ),
         (
             "[subscriptions.columns]\namont = 'A'\n",
             "[subscriptions.columns] amont: subscriptions has no column amont",
@@ -393,3 +399,27 @@ def test_guesses() -> None:
     assert intervals is not None
     assert intervals.values == {"month": "1", "year": "12"} and intervals.unreadable == ("week",)
     assert guess_intervals(["1", "12"]) is None
+
+
+@pytest.mark.parametrize(
+    "command", ["validate", "report", "customers", "cohorts", "forecast", "signals", "serve"]
+)
+def test_every_command_that_reads_data_takes_a_mapping(command: str) -> None:
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "--map MAPPING.toml" in result.output
+
+
+def test_every_command_reads_through_the_mapping(tmp_path: Path) -> None:
+    folder = european(tmp_path)
+    mapping = str(folder / "map.toml")
+    for args in (
+        ["report", str(folder), "--map", mapping, "--format", "csv"],
+        ["customers", str(folder), "--map", mapping, "--format", "csv"],
+        ["cohorts", str(folder), "--map", mapping, "--format", "csv"],
+    ):
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.output)
+    assert (
+        run("report", str(folder), "--format", "csv").exit_code == 1
+    )  # no mapping: Abos.csv unread

@@ -79,3 +79,5 @@ def validate(data: str, quiet: bool) -> None:
         f"  currencies           {', '.join(staged.currencies)} (base {staged.base_currency})"
     )
     out.print(f"  attributes           {', '.join(staged.attributes) or '(none)'}")
+    if staged.mapping is not None:
+        out.print(f"  column mapping       {staged.mapping}", markup=False)

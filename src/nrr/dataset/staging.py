@@ -7,6 +7,7 @@ opened read-only and never written; a database is read in one read-only transact
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -99,6 +100,7 @@ def check_sections(mapping: Mapping) -> None:
             raise ConfigError(
                 f"{mapping.path}: [{name}]: not an nrr table (tables: {', '.join(TABLES)})"
             )
+        _check_constants(mapping, name, table.constants)
         if spec.keeps_unknown_columns:
             continue
         for part, columns in (
@@ -112,6 +114,26 @@ def check_sections(mapping: Mapping) -> None:
                         f"{mapping.path}: [{name}.{part}] {column}: {name} has no column "
                         f"{column} (its columns: {', '.join(spec.column_names)})"
                     )
+
+
+# What a constant of each column type must look like: one bad constant would otherwise be
+# reported once per row.
+_CONSTANT_SHAPES = {
+    ColumnType.CURRENCY: (r"[A-Za-z]{3}", "a three-letter currency code such as USD"),
+    ColumnType.INTEGER: (r"-?\d{1,18}", "a whole number"),
+    ColumnType.DECIMAL: (r"-?\d+(?:\.\d+)?", "a plain decimal number"),
+    ColumnType.DATE: (r"\d{4}-\d{2}-\d{2}", "a YYYY-MM-DD date"),
+}
+
+
+def _check_constants(mapping: Mapping, name: str, constants: dict[str, str]) -> None:
+    kinds = {c.name: c.type for c in TABLES[name].columns}
+    for column, value in constants.items():
+        shape = _CONSTANT_SHAPES.get(kinds.get(column, ColumnType.TEXT))
+        if shape is not None and re.fullmatch(shape[0], value.strip()) is None:
+            raise ConfigError(
+                f"{mapping.path}: [{name}.constants] {column}: {value!r} is not {shape[1]}"
+            )
 
 
 def _apply(result: ReadResult, mapping: Mapping | None) -> list[MappedTable]:
