@@ -358,6 +358,11 @@ def test_suggest_then_report_round_trips_a_stripe_like_export(tmp_path: Path) ->
     assert q2["logo_retention"] == pytest.approx(200 / 3)
     assert (q2["new_mrr"], q2["total_mrr_end"]) == (100, 325.5)
     assert hashes(folder) == before
+    unmapped = [line for line in report.stderr.splitlines() if "[column-unknown]" in line]
+    assert unmapped == [
+        f"warning: {folder / 'Subscriptions export.csv'}:1: -: not mapped, so ignored: "
+        "'customer email', 'quantity', 'status' [column-unknown]"
+    ]
 
 
 def test_suggest_writes_a_file_once_and_takes_a_single_file_with_its_table(tmp_path: Path) -> None:

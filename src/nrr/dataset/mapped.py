@@ -114,10 +114,27 @@ def relabel(issues: Iterable[Issue], mapped: Collection[MappedTable]) -> list[Is
     own = [i for m in mapped for i in m.issues]
     places = {(i.file, i.line, i.column, i.rule) for i in own}
     result = []
+    unmapped: dict[str, list[str]] = {}
     for issue in [*(i for i in issues if (i.file, i.line, i.column, i.rule) not in places), *own]:
+        if issue.file in labels and issue.rule == "column-unknown" and issue not in own:
+            unmapped.setdefault(issue.file, []).append(issue.column)
+            continue
         label = labels.get(issue.file, {}).get(issue.column, issue.column)
         result.append(replace(issue, column=label))
-    return result
+    return result + [_unmapped(file, columns) for file, columns in unmapped.items()]
+
+
+def _unmapped(file: str, columns: list[str]) -> Issue:
+    """The columns a mapped table leaves out, in one warning: a billing export has many,
+    and the mapping chose to leave them."""
+    return Issue(
+        file,
+        1,
+        "-",
+        "column-unknown",
+        f"not mapped, so ignored: {', '.join(repr(c) for c in sorted(columns))}",
+        Severity.WARNING,
+    )
 
 
 def _label(column: str, header: str) -> str:
