@@ -36,6 +36,14 @@ class MappedTable:
     raw: RawTable
     issues: list[Issue] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
+    # column -> what a value rule's message adds: the value is none of the values map's
+    hints: dict[str, str] = field(default_factory=dict)
+
+
+# The rules about one value's form, which a values map could have answered.
+_VALUE_RULES = frozenset(
+    {"integer-format", "decimal-format", "date-format", "currency-format", "kind-value"}
+)
 
 
 def map_table(
@@ -100,7 +108,11 @@ def map_table(
         raw.path,
     )
     mapped._lines = raw._lines  # the line map, if the issues above needed it
-    return MappedTable(mapped, issues, labels)
+    hints = {
+        column: f" (nor a value of [{mapping.name}.values.{column}] in {mapping.source})"
+        for column in mapping.values
+    }
+    return MappedTable(mapped, issues, labels, hints)
 
 
 def relabel(issues: Iterable[Issue], mapped: Collection[MappedTable]) -> list[Issue]:
@@ -111,6 +123,7 @@ def relabel(issues: Iterable[Issue], mapped: Collection[MappedTable]) -> list[Is
     column and rule is dropped.
     """
     labels = {m.raw.source: m.labels for m in mapped}
+    hints = {m.raw.source: m.hints for m in mapped}
     own = [i for m in mapped for i in m.issues]
     places = {(i.file, i.line, i.column, i.rule) for i in own}
     result = []
@@ -120,7 +133,11 @@ def relabel(issues: Iterable[Issue], mapped: Collection[MappedTable]) -> list[Is
             unmapped.setdefault(issue.file, []).append(issue.column)
             continue
         label = labels.get(issue.file, {}).get(issue.column, issue.column)
-        result.append(replace(issue, column=label))
+        hint = hints.get(issue.file, {}).get(issue.column, "")
+        message = issue.message
+        if hint and issue.rule in _VALUE_RULES and issue not in own:
+            message = f"{message}{hint}"
+        result.append(replace(issue, column=label, message=message))
     return result + [_unmapped(file, columns) for file, columns in unmapped.items()]
 
 
