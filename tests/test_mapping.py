@@ -429,3 +429,20 @@ def test_every_command_reads_through_the_mapping(tmp_path: Path) -> None:
     assert (
         run("report", str(folder), "--format", "csv").exit_code == 1
     )  # no mapping: Abos.csv unread
+
+
+def test_the_dashboard_reloads_changed_files_through_the_same_mapping(tmp_path: Path) -> None:
+    from tests.web.helpers import client_for
+
+    folder = european(tmp_path)
+    outside = tmp_path / "kept-elsewhere.toml"
+    (folder / "map.toml").rename(outside)
+    client = client_for(nrr.load(folder, mapping=outside), tmp_path / "store.sqlite")
+    assert client.get("/api/attributes").status_code == 200
+    with (folder / "Abos.csv").open("a", encoding="utf-8") as handle:
+        handle.write('c2,01.06.2024,,"2.000,00",jährlich\n')
+    assert client.get("/api/attributes").status_code == 200
+    state = client.app.state.nrr
+    assert state.failure is None
+    assert state.dataset.staged.mapping == outside
+    assert state.dataset.staged.lines.column("amount").to_pylist()[-1] == 2000.0
