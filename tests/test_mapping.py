@@ -446,3 +446,41 @@ def test_the_dashboard_reloads_changed_files_through_the_same_mapping(tmp_path: 
     assert state.failure is None
     assert state.dataset.staged.mapping == outside
     assert state.dataset.staged.lines.column("amount").to_pylist()[-1] == 2000.0
+
+
+def test_map_table_reads_any_table_with_spaces_and_apostrophes_as_thousands(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    from nrr.dataset import map_table
+    from nrr.dataset.raw import RawTable
+
+    path = write(
+        tmp_path,
+        {
+            "m.toml": '[invoice_lines]\ndecimal = ","\nthousands = " "\nstrip = ["€"]\n'
+            '[invoice_lines.columns]\nline_amount = "Montant"\n'
+            '[swiss]\nthousands = "\'"\nstrip = ["CHF"]\n',
+        },
+    )
+    mapping = load_mapping(path / "m.toml")
+    values = ["1 200,50 €", "1\u00a0200,50", "1\u202f200", "12,5", "", "1 20,00"]
+    raw = RawTable("invoice_lines", "lines.csv", ["montant"], pa.table({"montant#0": values}))
+    table = mapping.table("invoice_lines")
+    assert table is not None
+    mapped = map_table(raw, table, numbers={"line_amount"})
+    assert mapped.raw.columns == ["line_amount"]
+    assert mapped.raw.data.column(0).to_pylist() == [
+        "1200.50",
+        "1200.50",
+        "1200",
+        "12.5",
+        "",
+        "1 20,00",
+    ]
+    assert [(i.line, i.rule) for i in mapped.issues] == [(7, "decimal-format")]
+    assert "'1 20,00'" in mapped.issues[0].message
+    swiss = mapping.table("swiss")
+    assert swiss is not None
+    raw = RawTable("swiss", "s.csv", ["amount"], pa.table({"amount#0": ["CHF 1'234.50", "-5"]}))
+    column = map_table(raw, swiss, numbers={"amount"}).raw.data.column(0)
+    assert column.to_pylist() == ["1234.50", "-5"]
