@@ -63,6 +63,7 @@ monatlich = 1
 [subscriptions.constants]
 currency = "EUR"
 kind = "recurring"
+subscription_id = "1,5"  # a constant is not converted (a text column anyway)
 """
 
 
@@ -484,3 +485,20 @@ def test_map_table_reads_any_table_with_spaces_and_apostrophes_as_thousands(tmp_
     raw = RawTable("swiss", "s.csv", ["amount"], pa.table({"amount#0": ["CHF 1'234.50", "-5"]}))
     column = map_table(raw, swiss, numbers={"amount"}).raw.data.column(0)
     assert column.to_pylist() == ["1234.50", "-5"]
+
+
+def test_a_constant_is_written_in_nrrs_format_whatever_the_table_uses(tmp_path: Path) -> None:
+    folder = write(
+        tmp_path / "d",
+        {
+            "customers.csv": "customer_id\nc1\n",
+            "subscriptions.csv": "customer_id,start_date,amount\nc1,2024-01-01,10\n",
+            "customer_attributes.csv": "customer_id,attribute,value\nc1,segment,smb\n",
+            "mapping.toml": '[customer_attributes]\ndate_format = "%m/%d/%Y"\n'
+            '[customer_attributes.constants]\nvalid_from = "2024-01-01"\n',
+        },
+    )
+    history = nrr.load(folder).staged.attribute_history.to_pylist()
+    assert [(r["attribute"], r["value"], r["valid_from"]) for r in history] == [
+        ("segment", "smb", date(2024, 1, 1))
+    ]

@@ -92,7 +92,8 @@ def map_table(
         names.append(column)
         arrays.append(_constant(value, raw.data.num_rows))
     for j, name in enumerate(names):
-        convert = _converter(mapping, name, dates, numbers)
+        # (a constant is written in nrr's own format: nothing to convert)
+        convert = None if name in mapping.constants else _converter(mapping, name, dates, numbers)
         if convert is None:
             continue
         arrays[j], failed = _convert(arrays[j], convert)
