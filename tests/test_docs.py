@@ -30,8 +30,13 @@ def render_cli_reference() -> str:
     ]
     context = click.Context(cli)
     commands = ["", *cli.list_commands(context)] if isinstance(cli, click.Group) else [""]
+    for group in [c for c in commands if isinstance(cli.get_command(context, c), click.Group)]:
+        sub = cli.get_command(context, group)
+        assert isinstance(sub, click.Group)
+        at = commands.index(group) + 1
+        commands[at:at] = [f"{group} {c}" for c in sub.list_commands(context)]
     for name in commands:
-        args = [name, "--help"] if name else ["--help"]
+        args = [*name.split(), "--help"] if name else ["--help"]
         text = CliRunner().invoke(cli, args, terminal_width=100).stdout
         parts.append(f"## `nrr {name}`\n".replace(" `", " `").replace("nrr `", "nrr`"))
         parts.append("```\n" + text.replace("Usage: cli", "Usage: nrr").rstrip() + "\n```\n")

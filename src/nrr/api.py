@@ -22,6 +22,8 @@ from nrr import api_requests
 from nrr.api_requests import keywords_of, resolved
 from nrr.data_values import unmatched_filters
 from nrr.dataset import Issue, StagedData, read_dataset
+from nrr.dataset.mapping import Mapping as ColumnMapping
+from nrr.dataset.mapping import find_mapping, load_mapping
 from nrr.definitions import (
     CohortRequest,
     CustomersRequest,
@@ -263,6 +265,7 @@ def load(
     session: Any = None,
     master: str | None = None,
     engine_name: str | None = None,
+    mapping: str | Path | ColumnMapping | None = None,
 ) -> Dataset:
     """Read and validate a dataset: a folder of CSV/Parquet files, a DuckDB file, or a
     ``postgresql://user@host/db?schema=billing`` URL (kept a string: ``Path`` would fold
@@ -272,10 +275,19 @@ def load(
     a ``master`` URL (``local[2]`` by default, ``spark://host:7077`` for a cluster).
     ``engine_name`` is the same as ``engine``, kept for callers of earlier versions.
 
+    ``mapping``: a column mapping (docs/mapping.md), as a ``mapping.toml`` path or loaded
+    with ``nrr.dataset.mapping.load_mapping``; without one, a ``mapping.toml`` in the data
+    folder (``<stem>.mapping.toml`` beside a DuckDB file) is used if there is one
+    (``Dataset.staged.mapping`` says which was used).
+
     Raises ``InputError`` listing every problem of the data, in which case nothing is
-    computed, and ``ConfigError`` when the source cannot be opened.
+    computed, and ``ConfigError`` when the source or the mapping cannot be opened.
     """
-    staged = read_dataset(path if isinstance(path, str) else Path(path))
+    if mapping is None:
+        mapping = find_mapping(path)
+    if mapping is not None and not isinstance(mapping, ColumnMapping):
+        mapping = load_mapping(mapping)
+    staged = read_dataset(path if isinstance(path, str) else Path(path), mapping)
     # Validation's temporary arrays are freed but stay with Arrow's allocator; hand them
     # back before the engine needs memory (about 400 MB at 1M customers).
     pa.default_memory_pool().release_unused()
@@ -288,4 +300,21 @@ def load(
     return Dataset(staged, core.connect(engine_name or engine, **options))
 
 
-__all__ = ["CohortTable", "CustomerTable", "Dataset", "Report", "load"]
+def suggest_mapping(data: str | Path, table: str | None = None) -> str:
+    """A proposed ``mapping.toml`` for a folder or one file (docs/mapping.md, ``nrr map
+    suggest``): text to read and check, with ``# CHECK:`` comments on every guess."""
+    from nrr.dataset.suggest import suggest
+
+    return suggest(Path(data), table)
+
+
+__all__ = [
+    "CohortTable",
+    "CustomerTable",
+    "Dataset",
+    "Report",
+    "find_mapping",
+    "load",
+    "load_mapping",
+    "suggest_mapping",
+]

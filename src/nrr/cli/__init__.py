@@ -14,6 +14,7 @@ messages to stderr. Exit codes: 0 ok, 1 input errors, 2 usage, 3 engine/unexpect
     serve     nrr serve (the dashboard)
     importing nrr import SOURCE (billing-system exports -> a dataset folder)
     import_invoices  nrr import invoices, nrr import chargebee
+    mapping   nrr map suggest (a proposed column mapping)
 
 Every command module is imported here, yet ``--help``, ``--version`` and usage errors
 answer at once (tests/test_cold_start.py): the API (ibis, DuckDB, pandas, pyarrow), the
@@ -26,7 +27,7 @@ from __future__ import annotations
 import click
 
 from nrr import __version__
-from nrr.cli import data, forecast, import_invoices, importing, report, serve, signals
+from nrr.cli import data, forecast, import_invoices, importing, mapping, report, serve, signals
 
 __all__ = ["cli", "main"]
 
@@ -54,6 +55,7 @@ for command in (
     signals.signals,
     serve.serve,
     importing.import_group,
+    mapping.mapping,
 ):
     cli.add_command(command)
 for command in (import_invoices.invoices, import_invoices.chargebee):

@@ -8,7 +8,7 @@ import click
 from rich.console import Console
 
 from nrr.cli.errors import handle_errors
-from nrr.cli.options import open_dataset, parse_date
+from nrr.cli.options import map_option, open_dataset, parse_date
 from nrr.cli.output import stderr
 
 
@@ -55,6 +55,7 @@ def demo(
 @click.command()
 @click.argument("data", type=click.Path())
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on success.")
+@map_option
 @handle_errors
 def validate(data: str, quiet: bool) -> None:
     """Check DATA against the data contract and summarise it."""
@@ -78,3 +79,5 @@ def validate(data: str, quiet: bool) -> None:
         f"  currencies           {', '.join(staged.currencies)} (base {staged.base_currency})"
     )
     out.print(f"  attributes           {', '.join(staged.attributes) or '(none)'}")
+    if staged.mapping is not None:
+        out.print(f"  column mapping       {staged.mapping}", markup=False)

@@ -67,6 +67,29 @@ def output_options(func: F) -> F:
     )(func)
 
 
+MAP = "nrr.map"
+
+
+def _remember_map(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    ctx.meta[MAP] = value
+
+
+def map_option(func: F) -> F:
+    """``--map`` on every command that reads DATA; ``open_dataset`` reads it from the click
+    context, so no command carries a value it only passes on."""
+    return click.option(
+        "--map",
+        "mapping",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        expose_value=False,
+        callback=_remember_map,
+        metavar="MAPPING.toml",
+        help="Column mapping: the data's own column names, date format, separators, values "
+        "(docs/mapping.md). Default: a mapping.toml in the data folder, if there is one.",
+    )(func)
+
+
 def selection_options(func: F) -> F:
     """What a report, a drill-down and an explanation share: which periods and units."""
     options = [
@@ -145,6 +168,7 @@ def selection_options(func: F) -> F:
             "spark://HOST:7077 for a cluster).",
         ),
         click.option("--quiet", "-q", is_flag=True, help="No warnings or notes on stderr."),
+        map_option,
     ]
     for option in reversed(options):
         func = option(func)
@@ -182,10 +206,29 @@ def parse_by(values: tuple[str, ...], known: tuple[str, ...] = ()) -> list[str]:
 def open_dataset(data: str, engine_name: str, quiet: bool, master: str | None = None) -> Dataset:
     from nrr.api import load  # here, not above: --help must not load ibis and DuckDB
 
+    mapping = chosen_mapping(data, quiet)
     with working("reading and validating the data", quiet):
-        dataset = load(data, engine=engine_name, master=master)
+        dataset = load(data, engine=engine_name, master=master, mapping=mapping)
     print_warnings(dataset, quiet)
     return dataset
+
+
+def chosen_mapping(data: str, quiet: bool) -> Path | None:
+    """``--map``, else the mapping found beside the data, said on stderr (one line): a
+    mapping the user did not name must not change the figures unannounced."""
+    from nrr.api import find_mapping
+
+    given: Path | None = click.get_current_context().meta.get(MAP)
+    if given is not None:
+        return given
+    found = find_mapping(data)
+    if found is not None and not quiet:
+        stderr.print(
+            f"note: reading the data through the column mapping {found} (docs/mapping.md)",
+            markup=False,
+            soft_wrap=True,
+        )
+    return found
 
 
 def selection_request(

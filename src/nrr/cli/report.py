@@ -13,6 +13,7 @@ import click
 
 from nrr.cli.errors import handle_errors
 from nrr.cli.options import (
+    map_option,
     open_dataset,
     output_options,
     parse_date,
@@ -225,6 +226,7 @@ def customers(
     help="Spark master for --engine spark (default local[2]).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No warnings on stderr.")
+@map_option
 @output_options
 @handle_errors
 def cohorts(

@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 
 from nrr.cli.errors import fail, handle_errors
+from nrr.cli.options import chosen_mapping, map_option
 from nrr.cli.output import print_warnings, stderr
 
 DEFAULT_STORE = Path(".nrr-dashboards.sqlite")
@@ -127,6 +128,7 @@ def token_source(ctx: click.Context, token_file: Path | None) -> str:
     "query is cancelled on DuckDB).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No data warnings on stderr.")
+@map_option
 @handle_errors
 @click.pass_context
 def serve(
@@ -165,7 +167,7 @@ def serve(
     from nrr.web.cache import refuse_store_inside
 
     refuse_store_inside(store, data)  # before a possibly long validation
-    dataset = load(data)
+    dataset = load(data, mapping=chosen_mapping(data, quiet))
     print_warnings(dataset, quiet)
     hosts = LOOPBACK_NAMES | {host, *map(str.lower, allow_hosts)} if is_loopback(host) else None
     app = create_app(dataset, store, token, allowed_hosts=hosts, query_timeout=query_timeout)

@@ -32,13 +32,19 @@ from nrr.errors import ConfigError
 class FolderReader:
     """A folder holding ``<table>.csv`` or ``<table>.parquet`` files."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, files: dict[str, str] | None = None) -> None:
         self.folder = folder
         self.source = str(folder)
+        self.files = files or {}  # table -> a file name a column mapping reads it from
 
     def read(self) -> ReadResult:
         result = ReadResult()
         for name in TABLES:
+            if name in self.files:
+                path = self._named(name, self.files[name])
+                result.found.add(name)
+                self._read_one(path, name, result)
+                continue
             found = [
                 p
                 for p in sorted(self.folder.iterdir())
@@ -53,6 +59,20 @@ class FolderReader:
                 result.found.add(name)
                 self._read_one(found[0], name, result)
         return result
+
+    def _named(self, name: str, file: str) -> Path:
+        """The file a column mapping names for table ``name`` (docs/mapping.md)."""
+        path = self.folder / file
+        if path.suffix.lower() not in {".csv", ".parquet"}:
+            raise ConfigError(
+                f"{self.folder}: the mapping reads {name} from {file!r}: expected a .csv or "
+                ".parquet file"
+            )
+        if not path.exists():
+            raise ConfigError(
+                f"{self.folder}: the mapping reads {name} from {file!r}, which is not in the folder"
+            )
+        return path
 
     def _read_one(self, path: Path, name: str, result: ReadResult) -> None:
         source = str(path)

@@ -31,17 +31,24 @@ __all__ = [
 ]
 
 
-def reader_for(path: Path | str) -> Reader:
+def reader_for(path: Path | str, files: dict[str, str] | None = None) -> Reader:
     """Pick the reader for a folder of files, a DuckDB file or a PostgreSQL URL.
 
     A URL arrives as a ``str`` (``Path`` would fold its ``//``); any other string is a path.
+    ``files``: table -> the file a column mapping reads it from (a folder only).
     """
+    if files and not (isinstance(path, Path | str) and Path(str(path)).is_dir()):
+        name = next(iter(files))
+        raise ConfigError(
+            f"the mapping's [{name}] file = {files[name]!r} applies to a folder of files only; "
+            "a database's tables are read by their names"
+        )
     if isinstance(path, str):
         if is_database_url(path):
             return PostgresReader(path)
         path = Path(path)
     if path.is_dir():
-        return FolderReader(path)
+        return FolderReader(path, files)
     if path.is_file() and path.suffix.lower() in {".duckdb", ".db", ".ddb"}:
         return DuckDBReader(path)
     if not path.exists():

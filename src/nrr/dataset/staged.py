@@ -68,6 +68,9 @@ class StagedData:
     # ``lines["currency"]`` as dictionary codes, when it was read as a dictionary (the
     # engine numbers the currencies from the codes instead of hashing every line's text).
     line_currencies: pa.DictionaryArray | None = None
+    # The column mapping the tables were read through (docs/mapping.md), if any: a
+    # dashboard reloading changed files reads them through it again.
+    mapping: Path | None = None
 
     @property
     def organizations(self) -> int:

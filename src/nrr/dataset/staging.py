@@ -7,6 +7,8 @@ opened read-only and never written; a database is read in one read-only transact
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,7 @@ import numpy.typing as npt
 import pyarrow as pa
 
 from nrr.dataset.checked import column_checks, open_table, usable
+from nrr.dataset.contract import TABLES, ColumnType
 from nrr.dataset.currency_rules import check_currencies
 from nrr.dataset.customer_rules import (
     CustomerIndex,
@@ -22,27 +25,35 @@ from nrr.dataset.customer_rules import (
     index_customers,
 )
 from nrr.dataset.issues import Issue, IssueSet
+from nrr.dataset.mapped import MappedTable, map_table, relabel
+from nrr.dataset.mapping import Mapping
 from nrr.dataset.parallel import each
 from nrr.dataset.postgres_url import is_database_url
+from nrr.dataset.raw import ReadResult
 from nrr.dataset.readers import reader_for
 from nrr.dataset.rules import TABLE_RULES
 from nrr.dataset.staged import StagedData
 from nrr.dataset.staged_tables import stage
 from nrr.dataset.text import Text
-from nrr.errors import InputError
+from nrr.errors import ConfigError, InputError
 
 __all__ = ["StagedData", "read_dataset"]
 
 
-def read_dataset(path: Path | str) -> StagedData:
+def read_dataset(path: Path | str, mapping: Mapping | None = None) -> StagedData:
     """Read and validate ``path``; raise InputError with every issue if any rule fails.
 
     ``path`` is a folder or DuckDB file, or a ``postgresql://`` URL given as a string.
+    ``mapping``: a column mapping applied to the tables as read, in memory, before any
+    rule (docs/mapping.md); the user's files are read as they are and never written.
     """
     if isinstance(path, str) and not is_database_url(path):
         path = Path(path)
-    reader = reader_for(path)
+    if mapping is not None:
+        check_sections(mapping)
+    reader = reader_for(path, mapping.files if mapping is not None else None)
     result = reader.read()
+    mapped = _apply(result, mapping)
     issues = IssueSet(result.issues)
     checked = {name: open_table(raw) for name, raw in result.tables.items()}
     # The customer-id lookup (one hash of every id column) and the column rules of every
@@ -69,13 +80,79 @@ def read_dataset(path: Path | str) -> StagedData:
     base = check_currencies(checked, issues)
     for table in checked.values():
         issues.extend(table.issues)
+    issues = IssueSet(relabel(issues, mapped)) if mapped else issues
     if issues.errors or customers is None or roots is None or base is None:
         raise InputError(issues)
     source = path if isinstance(path, Path) else reader.source  # the URL, password removed
     del result
     for table in checked.values():
         table.release()
-    return stage(source, checked, ids, roots, base, tuple(issues.warnings))
+    staged = stage(source, checked, ids, roots, base, tuple(issues.warnings))
+    return staged if mapping is None else replace(staged, mapping=mapping.path)
+
+
+def check_sections(mapping: Mapping) -> None:
+    """Each section of ``mapping`` names an nrr table, and each key one of its columns
+    (the customers table takes any name: its other columns are attributes)."""
+    for name, table in mapping.tables.items():
+        spec = TABLES.get(name)
+        if spec is None:
+            raise ConfigError(
+                f"{mapping.path}: [{name}]: not an nrr table (tables: {', '.join(TABLES)})"
+            )
+        _check_constants(mapping, name, table.constants)
+        if spec.keeps_unknown_columns:
+            continue
+        for part, columns in (
+            ("columns", table.columns),
+            ("values", table.values),
+            ("constants", table.constants),
+        ):
+            for column in columns:
+                if column not in spec.column_names:
+                    raise ConfigError(
+                        f"{mapping.path}: [{name}.{part}] {column}: {name} has no column "
+                        f"{column} (its columns: {', '.join(spec.column_names)})"
+                    )
+
+
+# What a constant of each column type must look like: one bad constant would otherwise be
+# reported once per row.
+_CONSTANT_SHAPES = {
+    ColumnType.CURRENCY: (r"[A-Za-z]{3}", "a three-letter currency code such as USD"),
+    ColumnType.INTEGER: (r"-?\d{1,18}", "a whole number"),
+    ColumnType.DECIMAL: (r"-?\d+(?:\.\d+)?", "a plain decimal number"),
+    ColumnType.DATE: (r"\d{4}-\d{2}-\d{2}", "a YYYY-MM-DD date"),
+}
+
+
+def _check_constants(mapping: Mapping, name: str, constants: dict[str, str]) -> None:
+    kinds = {c.name: c.type for c in TABLES[name].columns}
+    for column, value in constants.items():
+        shape = _CONSTANT_SHAPES.get(kinds.get(column, ColumnType.TEXT))
+        if shape is not None and re.fullmatch(shape[0], value.strip()) is None:
+            raise ConfigError(
+                f"{mapping.path}: [{name}.constants] {column}: {value!r} is not {shape[1]}"
+            )
+
+
+def _apply(result: ReadResult, mapping: Mapping | None) -> list[MappedTable]:
+    """Each table that has a section in ``mapping``, mapped; the dates and decimals of the
+    contract are the columns its date format and separators apply to."""
+    mapped: list[MappedTable] = []
+    if mapping is None:
+        return mapped
+    for name, raw in result.tables.items():
+        table = mapping.table(name)
+        if table is None:
+            continue
+        spec = TABLES[name]
+        dates = {c.name for c in spec.columns if c.type is ColumnType.DATE}
+        numbers = {c.name for c in spec.columns if c.type is ColumnType.DECIMAL}
+        done = map_table(raw, table, dates, numbers)
+        result.tables[name] = done.raw
+        mapped.append(done)
+    return mapped
 
 
 def _check_presence(path: str, checked: set[str], issues: IssueSet) -> None:

@@ -103,7 +103,7 @@ class WebState:
         source = self.dataset.staged.source
         dataset, described, failure = self.dataset, self.described, None
         try:
-            dataset = load(source)
+            dataset = load(source, mapping=self.dataset.staged.mapping)
             described = Described.of(dataset)
         except InputError as exc:
             problems = [issue.render() for issue in exc.issues.errors]
