@@ -13,6 +13,7 @@ messages to stderr. Exit codes: 0 ok, 1 input errors, 2 usage, 3 engine/unexpect
     signals   nrr signals
     serve     nrr serve (the dashboard)
     importing nrr import SOURCE (billing-system exports -> a dataset folder)
+    import_stripe  nrr import stripe
 
 Every command module is imported here, yet ``--help``, ``--version`` and usage errors
 answer at once (tests/test_cold_start.py): the API (ibis, DuckDB, pandas, pyarrow), the
@@ -25,7 +26,7 @@ from __future__ import annotations
 import click
 
 from nrr import __version__
-from nrr.cli import data, forecast, importing, report, serve, signals
+from nrr.cli import data, forecast, import_stripe, importing, report, serve, signals
 
 __all__ = ["cli", "main"]
 
@@ -55,6 +56,7 @@ for command in (
     importing.import_group,
 ):
     cli.add_command(command)
+importing.import_group.add_command(import_stripe.stripe)
 
 
 def main() -> None:
