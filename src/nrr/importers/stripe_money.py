@@ -15,7 +15,19 @@ from typing import Any
 
 # Stripe's zero-decimal and three-decimal currencies (its "Currencies" reference); every
 # other currency has two decimals. ISK, HUF and TWD are two-decimal in Stripe's API.
-ZERO_DECIMAL = ("BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX")
+ZERO_DECIMAL: tuple[str, ...] = (
+    "BIF",
+    "CLP",
+    "DJF",
+    "GNF",
+    "JPY",
+    "KMF",
+    "KRW",
+    "MGA",
+    "PYG",
+    "RWF",
+    "UGX",
+)
 ZERO_DECIMAL += ("VND", "VUV", "XAF", "XOF", "XPF")
 THREE_DECIMAL = ("BHD", "JOD", "KWD", "OMR", "TND")
 EXPONENTS: Mapping[str, int] = dict.fromkeys(ZERO_DECIMAL, 0) | dict.fromkeys(THREE_DECIMAL, 3)
