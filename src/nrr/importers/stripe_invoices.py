@@ -57,10 +57,6 @@ def history(invoices: tuple[Obj, ...], registry: Registry, tally: Tally) -> Hist
         if status in SKIPPED_STATUSES:
             tally.skip(f"invoices in status {status}")
             continue
-        if invoice.get("total_tax_amounts") and any(
-            t.get("amount") for t in invoice["total_tax_amounts"]
-        ):
-            tally.skip("invoices' taxes (not revenue)")
         for line in lines_of(invoice):
             _line(invoice, line, registry, tally, found)
     return found
@@ -91,8 +87,14 @@ def _is_proration(line: Obj) -> bool:
 
 
 def _net(line: Obj, currency: str, registry: Registry, tally: Tally) -> Decimal:
-    """The line's amount after its recurring discounts; a ``once`` coupon is not netted."""
+    """The line's amount without tax, after recurring discounts (a ``once`` coupon is kept).
+
+    Stripe's line amount excludes tax, but for a tax-inclusive rate, where it is taken out.
+    """
     amount = major(line.get("amount") or 0, currency)
+    for tax in line.get("tax_amounts") or []:
+        if tax.get("inclusive"):
+            amount -= major(tax.get("amount") or 0, currency)
     for entry in line.get("discount_amounts") or []:
         off = major(entry.get("amount") or 0, currency)
         if off and is_once(registry.discount(entry.get("discount"))):
@@ -105,7 +107,7 @@ def _net(line: Obj, currency: str, registry: Registry, tally: Tally) -> Decimal:
 def _line(invoice: Obj, line: Obj, registry: Registry, tally: Tally, found: History) -> None:
     currency = str(line.get("currency") or invoice.get("currency") or "").upper()
     if any(t.get("amount") for t in line.get("tax_amounts") or []):
-        tally.skip("invoice lines' tax amounts (not revenue)")
+        tally.skip("invoice lines with tax (the tax is left out)")
     sub_id = _subscription(invoice, line)
     price = registry.price(line_price(line))
     if price is not None and not price.currency:
