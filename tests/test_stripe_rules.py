@@ -109,3 +109,19 @@ def test_an_uninvoiced_current_period_continues_the_last_invoice(tmp_path: Path)
         ("cus_1", "2024-01-01", "2024-03-01", "80.00"),
         ("cus_1", "2024-03-01", "", "100.00"),
     ]
+
+
+def test_a_tiered_price_carries_its_last_invoiced_amount(tmp_path: Path) -> None:
+    tiered = {"id": "price_t", "object": "price", "currency": "usd", "unit_amount": None}
+    tiered |= {"billing_scheme": "tiered", "product": "prod_t"}
+    tiered["recurring"] = {"interval": "month", "interval_count": 1, "usage_type": "licensed"}
+    sub = subscription()
+    sub["items"]["data"][0]["price"] = tiered
+    invoices = [
+        invoice("2024-02-01", "2024-03-01", 4200, price=tiered),
+        invoice("2024-03-01", "2024-04-01", 4200, price=tiered),
+    ]
+    assert run(tmp_path, [sub], invoices) == [("cus_1", "2024-02-01", "", "42.00")]
+    other = tmp_path / "no-invoices"
+    other.mkdir()
+    assert run(other, [sub], []) == []

@@ -38,7 +38,12 @@ def lines_of_subscription(
         tally.skip("subscriptions in status incomplete (never paid)")
         return []
     segments = _cut(sorted(invoiced, key=lambda s: s.start), cuts)
-    current = _current(sub, registry, tally)
+    current, tiered = _current(sub, registry, tally)
+    for price_id in sorted(tiered - {s.price_id for s in segments}):
+        tally.warn(
+            f"subscription {sub_id}: price {price_id} has no unit amount (tiered) and no "
+            "invoice line in the export: left out"
+        )
     period_start, period_end = _period(sub)
     end = _end(sub, status, period_end)
     if status in ENDED:
@@ -49,7 +54,9 @@ def lines_of_subscription(
         else:
             segments = _from_start(sub, current)
     else:
-        segments = _continue(sub_id, segments, current, period_start, period_end, sub, tally)
+        segments = _continue(
+            sub_id, segments, current, tiered, (period_start, period_end), sub, tally
+        )
     if end is not None:
         segments = [
             s.until(end) if s.end is None or s.end > end else s for s in segments if s.start < end
@@ -73,15 +80,18 @@ def _continue(
     sub_id: str,
     segments: list[Segment],
     current: list[Segment],
-    period_start: date | None,
-    period_end: date | None,
+    tiered: set[str],
+    period: tuple[date | None, date | None],
     sub: Obj,
     tally: Tally,
 ) -> list[Segment]:
     if not segments:
         return _from_start(sub, current)
+    period_start, period_end = period
     last = max(s.end or date.max for s in segments)
     tail = [s for s in segments if s.end == last]
+    # a tiered price has no amount of its own: its last invoiced amount carries on
+    current = current + [replace(s, end=None) for s in tail if s.price_id in tiered]
     if period_end is None or last < period_end:
         # the current period is not invoiced (yet, or not in the export): the current items
         # continue the last invoiced period
@@ -105,7 +115,10 @@ def _same(tail: list[Segment], current: list[Segment]) -> bool:
 
 
 def _from_start(sub: Obj, current: list[Segment]) -> list[Segment]:
-    """No invoice in the export: the current items from the start (after a $0 trial)."""
+    """No invoice in the export: the current items from the start (after a $0 trial).
+
+    A tiered price has no amount without an invoice: it is left out, with a warning.
+    """
     start = to_date(sub.get("start_date") or sub.get("created"))
     trial_start, trial_end = to_date(sub.get("trial_start")), to_date(sub.get("trial_end"))
     out: list[Segment] = []
@@ -118,8 +131,11 @@ def _from_start(sub: Obj, current: list[Segment]) -> list[Segment]:
     return out
 
 
-def _current(sub: Obj, registry: Registry, tally: Tally) -> list[Segment]:
-    """The current items as open lines (start set by the caller), net of recurring discounts."""
+def _current(sub: Obj, registry: Registry, tally: Tally) -> tuple[list[Segment], set[str]]:
+    """The current items as open lines (start set by the caller), net of recurring discounts.
+
+    Also the ids of tiered prices (no ``unit_amount``), whose value only invoices tell.
+    """
     sub_id = str(sub.get("id") or "")
     customer = ident(sub.get("customer"))
     period_start, _ = _period(sub)
@@ -130,13 +146,14 @@ def _current(sub: Obj, registry: Registry, tally: Tally) -> list[Segment]:
         if d is not None and not is_once(d) and not _expired(d, period_start)
     ]
     out: list[Segment] = []
+    tiered: set[str] = set()
     amount_off_left = True
     for item in items_of(sub):
         price = registry.price(item.get("price") or item.get("plan"))
         if price is None or not price.recurring or price.metered:
             continue
         if price.unit is None:
-            tally.warn(f"subscription {sub_id}: price {price.id} has no unit amount (tiered)")
+            tiered.add(price.id)
             continue
         currency = price.currency or str(sub.get("currency") or "").upper()
         value = Decimal(0) if trialing else price.unit * Decimal(str(item.get("quantity") or 1))
@@ -155,7 +172,7 @@ def _current(sub: Obj, registry: Registry, tally: Tally) -> list[Segment]:
         out.append(
             Segment(customer, sub_id, price.id, price.product, day, None, amount, months, currency)
         )
-    return out
+    return out, tiered
 
 
 def _expired(discount: Mapping[str, Any], day: date | None) -> bool:
