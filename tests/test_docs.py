@@ -30,8 +30,13 @@ def render_cli_reference() -> str:
     ]
     context = click.Context(cli)
     commands = ["", *cli.list_commands(context)] if isinstance(cli, click.Group) else [""]
+    for top in list(commands):
+        group = cli.commands.get(top) if top and isinstance(cli, click.Group) else None
+        if isinstance(group, click.Group):  # nrr import SOURCE: each source has its page part
+            at = commands.index(top) + 1
+            commands[at:at] = [f"{top} {sub}" for sub in group.list_commands(context)]
     for name in commands:
-        args = [name, "--help"] if name else ["--help"]
+        args = [*name.split(), "--help"] if name else ["--help"]
         text = CliRunner().invoke(cli, args, terminal_width=100).stdout
         parts.append(f"## `nrr {name}`\n".replace(" `", " `").replace("nrr `", "nrr`"))
         parts.append("```\n" + text.replace("Usage: cli", "Usage: nrr").rstrip() + "\n```\n")
