@@ -125,3 +125,10 @@ def test_a_tiered_price_carries_its_last_invoiced_amount(tmp_path: Path) -> None
     other = tmp_path / "no-invoices"
     other.mkdir()
     assert run(other, [sub], []) == []
+
+
+def test_a_discount_named_in_discount_and_discounts_counts_once(tmp_path: Path) -> None:
+    quarter = {"id": "di_3", "object": "discount", "coupon": {"percent_off": 25}}
+    quarter["coupon"]["duration"] = "forever"
+    sub = subscription(discount=quarter, discounts=["di_3"])
+    assert run(tmp_path, [sub], []) == [("cus_1", "2024-01-01", "", "75.00")]

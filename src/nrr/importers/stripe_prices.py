@@ -74,11 +74,11 @@ class Registry:
         for obj in objects.prices:
             self._price(obj)
         for sub in objects.subscriptions:
-            for item in _items(sub):
+            for item in items_of(sub):
                 self._price(item.get("price") or item.get("plan"))
-            self._discounts(_discounts(sub))
+            self._discounts(discounts_of(sub))
         for invoice in objects.invoices:
-            self._discounts(_discounts(invoice))
+            self._discounts(discounts_of(invoice))
             for line in lines_of(invoice):
                 self._price(line.get("price") or line.get("plan"))
                 self._discounts(d.get("discount") for d in line.get("discount_amounts") or [])
@@ -104,27 +104,25 @@ class Registry:
         return self.discounts.get(str(value)) if value else None
 
 
-def _items(sub: Obj) -> list[Obj]:
+def items_of(sub: Obj) -> list[Obj]:
+    """A subscription's current items (``items.data``)."""
     items = sub.get("items") or {}
     data = items.get("data") if isinstance(items, Mapping) else items
     return [item for item in data or [] if isinstance(item, Mapping)]
 
 
-def items_of(sub: Obj) -> list[Obj]:
-    """A subscription's current items (``items.data``)."""
-    return _items(sub)
-
-
-def _discounts(obj: Obj) -> list[Any]:
-    found = list(obj.get("discounts") or [])
-    if obj.get("discount"):
-        found.append(obj["discount"])
-    return found
-
-
 def discounts_of(obj: Obj) -> list[Any]:
-    """A subscription's or invoice's discounts: ``discounts`` (ids or objects) and ``discount``."""
-    return _discounts(obj)
+    """A subscription's or invoice's discounts, each once.
+
+    Newer API versions list ``discounts`` (ids or objects); older ones have one
+    ``discount``; an export may hold both, naming the same discount twice.
+    """
+    found: dict[str, Any] = {}
+    for discount in [*(obj.get("discounts") or []), obj.get("discount")]:
+        key = ident(discount) or repr(discount)
+        if discount and (key not in found or isinstance(discount, Mapping)):
+            found[key] = discount  # an expanded object wins over its id
+    return list(found.values())
 
 
 def lines_of(invoice: Obj) -> list[Obj]:
