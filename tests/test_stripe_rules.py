@@ -132,3 +132,15 @@ def test_a_discount_named_in_discount_and_discounts_counts_once(tmp_path: Path) 
     quarter["coupon"]["duration"] = "forever"
     sub = subscription(discount=quarter, discounts=["di_3"])
     assert run(tmp_path, [sub], []) == [("cus_1", "2024-01-01", "", "75.00")]
+
+
+def test_a_line_whose_price_is_only_an_unknown_id_is_told(tmp_path: Path) -> None:
+    source = tmp_path / "export"
+    source.mkdir()
+    bad = invoice("2024-01-01", "2024-02-01", 10000, price="price_elsewhere")
+    (source / "invoices.jsonl").write_text(json.dumps(bad) + "\n")
+    summary = import_stripe(source, tmp_path / "out")
+    assert ("subscription invoice lines whose price is neither expanded nor in the export", 1) in (
+        summary.skipped
+    )
+    assert any("expand lines.data.price, or add prices.jsonl" in w for w in summary.warnings)

@@ -113,6 +113,13 @@ def _line(invoice: Obj, line: Obj, registry: Registry, tally: Tally, found: Hist
     if price is not None and not price.currency:
         price = replace(price, currency=currency)
     proration = _is_proration(line)
+    if sub_id and price is None:
+        tally.skip("subscription invoice lines whose price is neither expanded nor in the export")
+        tally.warn(
+            f"subscription {sub_id}: an invoice line names a price that is not in the export: "
+            "expand lines.data.price, or add prices.jsonl"
+        )
+        return
     if not sub_id or price is None or not price.recurring:
         tally.skip("one-time invoice items (not recurring)")
         return
