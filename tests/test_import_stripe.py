@@ -286,3 +286,18 @@ def test_a_change_no_invoice_dates_is_warned_about(tmp_path: Path) -> None:
     ]
     assert "subscription sub_1: its current items differ from its last invoice" in result.stderr
     assert "cannot be known" in result.stderr
+
+
+def test_a_repeated_object_counts_once_and_a_partial_page_is_told(tmp_path: Path) -> None:
+    source = tmp_path / "export"
+    shutil.copytree(FIXTURES / "saas", source)
+    invoices = (source / "invoices.jsonl").read_text().splitlines(keepends=True)
+    (source / "invoices.jsonl").write_text("".join(invoices + invoices[:3]))
+    notes = json.loads((source / "credit_notes.json").read_text())
+    (source / "credit_notes.json").write_text(json.dumps(notes | {"has_more": True}))
+    out = tmp_path / "out"
+    result = run("import", "stripe", "--from", str(source), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert lines(out) == lines(imported(tmp_path, "saas")[0])
+    assert "3 repeated invoices (same id; the first is kept)" in result.stderr
+    assert "credit_notes.json holds a list page with has_more: true" in result.stderr

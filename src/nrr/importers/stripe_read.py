@@ -59,13 +59,18 @@ def read_folder(folder: Path, tally: Tally) -> StripeObjects:
     found: dict[str, tuple[Obj, ...]] = {}
     for name, kind in KINDS.items():
         path = find_file(folder, name)
-        objects = read_objects(path) if path is not None else []
+        objects = read_objects(path, tally) if path is not None else []
         kept = []
+        seen: set[str] = set()
         for obj in objects:
-            if obj.get("object", kind) == kind:
-                kept.append(obj)
-            else:
+            if obj.get("object", kind) != kind:
                 tally.skip(f"objects of an unknown kind in {name} ({obj.get('object')!s})")
+            elif obj.get("id") and str(obj["id"]) in seen:
+                # overlapping pages of a list: counting an invoice twice would double a line
+                tally.skip(f"repeated {name.replace('_', ' ')} (same id; the first is kept)")
+            else:
+                seen.add(str(obj.get("id") or ""))
+                kept.append(obj)
         if kept:
             tally.read(name.replace("_", " "), len(kept))
         found[name] = tuple(kept)
@@ -76,15 +81,18 @@ def read_folder(folder: Path, tally: Tally) -> StripeObjects:
     return StripeObjects(**found)
 
 
-def read_objects(path: Path) -> list[Obj]:
-    """The objects of one file; a ``.json`` file is one document, anything else JSON lines."""
+def read_objects(path: Path, tally: Tally | None = None) -> list[Obj]:
+    """The objects of one file; a ``.json`` file is one document, anything else JSON lines.
+
+    A list object with ``has_more: true`` is one page of a longer list: told to ``tally``.
+    """
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot be read ({exc})") from exc
     if path.suffix == ".json":
         try:
-            return _objects_of(json.loads(text), path, None)
+            return _objects_of(json.loads(text), path, None, tally)
         except json.JSONDecodeError as exc:
             raise ConfigError(
                 f"{path}: line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg})"
@@ -99,13 +107,18 @@ def read_objects(path: Path) -> list[Obj]:
             raise ConfigError(
                 f"{path}: line {number}, column {exc.colno}: not valid JSON ({exc.msg})"
             ) from exc
-        objects += _objects_of(value, path, number)
+        objects += _objects_of(value, path, number, tally)
     return objects
 
 
-def _objects_of(value: Any, path: Path, line: int | None) -> list[Obj]:
+def _objects_of(value: Any, path: Path, line: int | None, tally: Tally | None) -> list[Obj]:
     where = f"{path}: line {line}" if line is not None else f"{path}"
     if isinstance(value, dict) and value.get("object") == "list":
+        if value.get("has_more") and tally is not None:
+            tally.warn(
+                f"{path.name} holds a list page with has_more: true: the objects after it are "
+                "not in the export (fetch every page, with starting_after)"
+            )
         value = value.get("data", [])
     if isinstance(value, dict):
         return [value]
