@@ -16,11 +16,13 @@ import pytest
 from nrr.errors import ConfigError
 from nrr.importers.stripe_csv import read_csv
 from nrr.importers.stripe_money import (
+    discount_end,
     discounted,
     exponent,
     is_once,
     major,
     per_billing_period,
+    plus_months,
     text,
     to_date,
 )
@@ -151,3 +153,13 @@ def test_a_bad_csv_value_names_file_line_and_column(tmp_path: Path) -> None:
     path.write_text("id,Email\nsub_1,a@b\n")
     with pytest.raises(ConfigError, match="not a Stripe subscriptions export"):
         read_csv(path, Tally("t"))
+
+
+def test_a_repeating_coupon_ends_after_its_months() -> None:
+    start = 1706745600  # 2024-02-01
+    coupon = {"percent_off": 100, "duration": "repeating", "duration_in_months": 3}
+    assert discount_end({"start": start, "coupon": coupon}) == date(2024, 5, 1)
+    assert discount_end({"start": start, "end": 1709251200, "coupon": coupon}) == date(2024, 3, 1)
+    assert discount_end({"start": start, "coupon": {"duration": "forever"}}) is None
+    assert plus_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
+    assert plus_months(date(2024, 11, 15), 3) == date(2025, 2, 15)

@@ -8,6 +8,7 @@ is written as exactly the text it is.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -81,6 +82,24 @@ def to_date(timestamp: Any) -> date | None:
     if timestamp is None or timestamp == "":
         return None
     return datetime.fromtimestamp(int(timestamp), UTC).date()
+
+
+def plus_months(day: date, months: int) -> date:
+    """``day`` + ``months`` calendar months, on the month's last day when it is shorter."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def discount_end(discount: Mapping[str, Any]) -> date | None:
+    """When a discount stops: its ``end``, else ``start`` + a repeating coupon's months."""
+    end = to_date(discount.get("end"))
+    coupon = coupon_of(discount) or {}
+    start = to_date(discount.get("start"))
+    if end is None and start is not None and coupon.get("duration") == "repeating":
+        end = plus_months(start, int(coupon.get("duration_in_months") or 0))
+    return end
 
 
 def coupon_of(discount: Any) -> Mapping[str, Any] | None:

@@ -17,7 +17,13 @@ from decimal import Decimal
 from typing import Any
 
 from nrr.importers.stripe_invoices import Segment
-from nrr.importers.stripe_money import discounted, is_once, per_billing_period, to_date
+from nrr.importers.stripe_money import (
+    discount_end,
+    discounted,
+    is_once,
+    per_billing_period,
+    to_date,
+)
 from nrr.importers.stripe_prices import Registry, discounts_of, ident, items_of
 from nrr.importers.stripe_read import Obj
 from nrr.importers.summary import Tally
@@ -176,7 +182,7 @@ def _current(sub: Obj, registry: Registry, tally: Tally) -> tuple[list[Segment],
 
 
 def _expired(discount: Mapping[str, Any], day: date | None) -> bool:
-    end = to_date(discount.get("end"))
+    end = discount_end(discount)
     return end is not None and day is not None and end <= day
 
 
