@@ -144,3 +144,17 @@ def test_a_line_whose_price_is_only_an_unknown_id_is_told(tmp_path: Path) -> Non
         summary.skipped
     )
     assert any("expand lines.data.price, or add prices.jsonl" in w for w in summary.warnings)
+
+
+def test_a_missing_invoice_is_bridged_not_churned(tmp_path: Path) -> None:
+    invoices = [
+        invoice("2024-01-01", "2024-02-01", 10000),
+        invoice("2024-03-01", "2024-04-01", 10000),
+    ]
+    source = tmp_path / "export"
+    assert run(tmp_path, [subscription()], invoices) == [("cus_1", "2024-01-01", "", "100.00")]
+    summary = import_stripe(source, tmp_path / "again")
+    assert (
+        "subscription sub_1: no invoice from 2024-02-01 to 2024-03-01: the price before the "
+        "gap is assumed to continue"
+    ) in summary.warnings

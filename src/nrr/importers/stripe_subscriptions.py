@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from nrr.importers.stripe_invoices import Segment
@@ -43,7 +44,7 @@ def lines_of_subscription(
     if status == "incomplete":
         tally.skip("subscriptions in status incomplete (never paid)")
         return []
-    segments = _cut(sorted(invoiced, key=lambda s: s.start), cuts)
+    segments = _bridge(sub_id, _cut(sorted(invoiced, key=lambda s: s.start), cuts), tally)
     current, tiered = _current(sub, registry, tally)
     for price_id in sorted(tiered - {s.price_id for s in segments}):
         tally.warn(
@@ -79,6 +80,28 @@ def _cut(segments: list[Segment], cuts: list[tuple[str, date]]) -> list[Segment]
             else s
             for s in segments
         ]
+    return segments
+
+
+def _bridge(sub_id: str, segments: list[Segment], tally: Tally) -> list[Segment]:
+    """A gap between two invoiced periods keeps the price before it, with a warning.
+
+    A Stripe subscription never resumes once ended (a new one has a new id), so a period
+    with no invoice is a missing (or voided) invoice, not a churn and a reactivation.
+    """
+    covered: list[tuple[date, date]] = []
+    for s in sorted(segments, key=lambda s: s.start):
+        end = s.end or date.max
+        if covered and s.start <= covered[-1][1]:
+            covered[-1] = (covered[-1][0], max(covered[-1][1], end))
+        else:
+            covered.append((s.start, end))
+    for (_, gap_start), (gap_end, _) in pairwise(covered):
+        tally.warn(
+            f"subscription {sub_id}: no invoice from {gap_start} to {gap_end}: "
+            "the price before the gap is assumed to continue"
+        )
+        segments = [s.until(gap_end) if s.end == gap_start else s for s in segments]
     return segments
 
 
