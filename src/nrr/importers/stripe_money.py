@@ -119,7 +119,7 @@ def discounted(value: Decimal, discount: Mapping[str, Any], currency: str) -> De
     """``value`` (one billing period) after one discount's coupon, never below zero."""
     coupon = coupon_of(discount) or {}
     if coupon.get("percent_off") is not None:
-        off = value * Decimal(str(coupon["percent_off"])) / 100
+        off = value * Decimal(str(coupon["percent_off"])).scaleb(-2)  # percent as a fraction
         return max(Decimal(0), round_minor(value - off, currency))
     if coupon.get("amount_off") is not None:
         off = major(coupon["amount_off"], str(coupon.get("currency") or currency))
