@@ -220,7 +220,7 @@ def _period(sub: Obj) -> tuple[date | None, date | None]:
 
 def _end(sub: Obj, status: str, period_end: date | None) -> date | None:
     if status in ENDED:
-        return to_date(sub.get("ended_at") or sub.get("canceled_at"))
+        return to_date(sub.get("ended_at") or sub.get("canceled_at") or sub.get("cancel_at"))
     if sub.get("cancel_at"):
         return to_date(sub.get("cancel_at"))
     if sub.get("cancel_at_period_end"):
