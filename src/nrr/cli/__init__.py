@@ -13,6 +13,7 @@ messages to stderr. Exit codes: 0 ok, 1 input errors, 2 usage, 3 engine/unexpect
     signals   nrr signals
     serve     nrr serve (the dashboard)
     importing nrr import SOURCE (billing-system exports -> a dataset folder)
+    import_stripe    nrr import stripe
     import_invoices  nrr import invoices, nrr import chargebee
     mapping   nrr map suggest (a proposed column mapping)
 
@@ -27,7 +28,17 @@ from __future__ import annotations
 import click
 
 from nrr import __version__
-from nrr.cli import data, forecast, import_invoices, importing, mapping, report, serve, signals
+from nrr.cli import (
+    data,
+    forecast,
+    import_invoices,
+    import_stripe,
+    importing,
+    mapping,
+    report,
+    serve,
+    signals,
+)
 
 __all__ = ["cli", "main"]
 
@@ -58,7 +69,7 @@ for command in (
     mapping.mapping,
 ):
     cli.add_command(command)
-for command in (import_invoices.invoices, import_invoices.chargebee):
+for command in (import_stripe.stripe, import_invoices.invoices, import_invoices.chargebee):
     importing.import_group.add_command(command)
 
 

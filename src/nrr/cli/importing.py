@@ -38,11 +38,17 @@ def finish(summary: ImportSummary, out: Path, quiet: bool) -> None:
 
     if not quiet:
         for line in summary.lines():
-            stderr.print(line, markup=False, highlight=False)
+            # soft_wrap: a long warning names a subscription or a path; a line break in
+            # the middle of it would make it unsearchable
+            stderr.print(line, markup=False, highlight=False, soft_wrap=True)
     try:
         check_written(out)
     except InputError:
         stderr.print(f"the dataset written to {out} fails validation:", markup=False)
         raise
     if not quiet:
-        stderr.print(f"wrote a valid dataset to {out}: try `nrr report {out}`", markup=False)
+        stderr.print(
+            f"wrote a valid dataset to {out}: try `nrr report {out}`",
+            markup=False,
+            soft_wrap=True,
+        )
