@@ -26,7 +26,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "periods": frozenset({"errors", "definitions"}),
     "dataset": frozenset({"errors", "definitions"}),
     "engine": frozenset({"errors", "definitions", "periods", "dataset"}),
-    "results": frozenset({"errors", "definitions"}),
+    "charts": frozenset({"errors", "definitions", "periods"}),
+    "results": frozenset({"errors", "definitions", "charts"}),
     "data_values": frozenset({"errors", "definitions", "dataset"}),
     "api_requests": frozenset({"errors", "definitions", "periods", "dataset", "data_values"}),
     "api": frozenset(
@@ -48,7 +49,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "store_schema": frozenset(),
     "store_file": frozenset({"errors"}),
     "store": frozenset({"errors", "definitions", "store_schema", "store_file"}),
-    "render": frozenset({"errors", "definitions", "periods", "results", "insights"}),
+    "render": frozenset({"errors", "definitions", "periods", "results", "insights", "charts"}),
     "web": frozenset(
         {
             "errors",
@@ -59,6 +60,7 @@ ALLOWED: dict[str, frozenset[str]] = {
             "api_requests",
             "insights",
             "render",
+            "charts",
             "store",
             "store_schema",
         }
