@@ -12,6 +12,7 @@ messages to stderr. Exit codes: 0 ok, 1 input errors, 2 usage, 3 engine/unexpect
     forecast  nrr forecast
     signals   nrr signals
     serve     nrr serve (the dashboard)
+    export    nrr export (the board report: HTML, PDF, XLSX)
 
 Every command module is imported here, yet ``--help``, ``--version`` and usage errors
 answer at once (tests/test_cold_start.py): the API (ibis, DuckDB, pandas, pyarrow), the
@@ -24,7 +25,7 @@ from __future__ import annotations
 import click
 
 from nrr import __version__
-from nrr.cli import data, forecast, report, serve, signals
+from nrr.cli import data, export, forecast, report, serve, signals
 
 __all__ = ["cli", "main"]
 
@@ -51,6 +52,7 @@ for command in (
     forecast.forecast,
     signals.signals,
     serve.serve,
+    export.export,
 ):
     cli.add_command(command)
 
