@@ -162,3 +162,13 @@ def test_pdf_without_chromium_fails_clearly(
     assert "--pdf needs Chromium" in result.stderr
     assert page.is_file() and not out.exists()
     assert "Traceback" not in result.output
+
+
+def test_a_change_that_rounds_to_nothing_has_no_direction() -> None:
+    from nrr.render.board_tables import Tile
+
+    assert Tile("NRR", "percent", 98.51, 98.53, "").change("USD") == "±0.0 pts"
+    assert Tile("NRR", "percent", 98.6, 98.5, "").change("USD") == "+0.1 pts"
+    assert Tile("MRR", "money", 1000.2, 1000.0, "").change("EUR") == "±€0"
+    assert Tile("MRR", "money", 900.0, 1000.0, "").change("EUR") == "−€100"
+    assert Tile("MRR", "money", 900.0, None, "").change("EUR") == ""

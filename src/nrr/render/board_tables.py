@@ -151,10 +151,13 @@ class Tile:
         if self.value is None or self.previous is None:
             return ""
         moved = self.value - self.previous
-        sign = "+" if moved >= 0 else "−"
         if self.kind == "percent":
-            return f"{sign}{abs(moved):.1f} pts"
-        return f"{sign}{money(abs(moved), currency)}"
+            shown, rounded = f"{abs(moved):.1f} pts", round(abs(moved), 1)
+        else:
+            shown, rounded = money(abs(moved), currency), round(abs(moved))
+        if rounded == 0:
+            return f"±{shown}"  # a change that rounds to nothing has no direction
+        return ("+" if moved > 0 else "−") + shown
 
 
 def tiles(table: pa.Table, frame: Frame) -> tuple[Tile, ...]:
