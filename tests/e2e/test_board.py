@@ -9,6 +9,7 @@ artifacts/screenshots.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -100,3 +101,6 @@ def test_the_pdf_is_printed(tmp_path: Path) -> None:
     head = out.read_bytes()[:5]
     assert head == b"%PDF-"
     assert out.stat().st_size > 20_000  # charts, not an empty page
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", out.read_bytes())
+    assert boxes and all(float(w) > float(h) for w, h in boxes)  # landscape pages
+    assert len(re.findall(rb"/Type\s*/Page[^s]", out.read_bytes())) >= 4  # a page a section
