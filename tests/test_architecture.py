@@ -24,8 +24,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "errors": frozenset(),
     "definitions": frozenset({"errors"}),
     "periods": frozenset({"errors", "definitions"}),
+    "glossary": frozenset({"errors", "definitions"}),
     "dataset": frozenset({"errors", "definitions"}),
-    "engine": frozenset({"errors", "definitions", "periods", "dataset"}),
+    "engine": frozenset({"errors", "definitions", "glossary", "periods", "dataset"}),
     "charts": frozenset({"errors", "definitions", "periods"}),
     "results_html": frozenset({"errors", "definitions"}),
     "results": frozenset({"errors", "definitions", "charts", "results_html"}),
@@ -51,7 +52,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "store_schema": frozenset(),
     "store_file": frozenset({"errors"}),
     "store": frozenset({"errors", "definitions", "store_schema", "store_file"}),
-    "render": frozenset({"errors", "definitions", "periods", "results", "insights", "charts"}),
+    "render": frozenset(
+        {"errors", "definitions", "glossary", "periods", "results", "insights", "charts"}
+    ),
     "web": frozenset(
         {
             "errors",
@@ -71,6 +74,7 @@ ALLOWED: dict[str, frozenset[str]] = {
         {
             "errors",
             "definitions",
+            "glossary",
             "periods",
             "results",
             "api",

@@ -147,6 +147,16 @@ def test_a_revaluation_between_periods_is_a_step_of_its_own() -> None:
     assert waterfall.y == pytest.approx((1000, 100, 10, 200, -30, -40, 10, 1250))
 
 
+def test_overlapping_windows_are_not_summed() -> None:
+    # Trailing windows ending in January and February share eleven months: the bridge of
+    # the range is the last window's, not the sum of both.
+    table = bridge_rows(period_end=[date(2024, 2, 1), date(2024, 3, 1)])
+    ttm = table.set_column(0, "period_start", pa.array([date(2023, 2, 1), date(2023, 3, 1)]))
+    (waterfall,) = bridge(ttm, Frame("USD")).data
+    assert waterfall.y == pytest.approx((1210, 0, 0, 50, -10, 0, 1250))
+    assert "FX between periods" not in waterfall.x
+
+
 def test_a_grouped_bridge_is_the_total_of_its_groups() -> None:
     table = pa.concat_tables([bridge_rows(), bridge_rows()])
     table = table.append_column("segment", pa.array(["a", "a", "b", "b"]))

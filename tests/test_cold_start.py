@@ -38,7 +38,7 @@ def test_help_version_and_usage_errors_import_nothing_heavy() -> None:
         for args in (["--help"], ["-h"], ["report", "--help"], ["customers", "--help"],
                      ["cohorts", "--help"], ["validate", "--help"], ["demo", "--help"],
                      ["serve", "--help"], ["forecast", "--help"], ["signals", "--help"],
-                     ["import", "stripe", "--help"],
+                     ["import", "stripe", "--help"], ["export", "--help"],
                      ["--version"], ["--no-such-option"],
                      ["report", "data", "--period", "fortnight"], ["no-such-command"]):
             result = CliRunner().invoke(nrr.cli.cli, args)

@@ -27,6 +27,7 @@ OTHER_MEANINGS = {
     "insights/forecast.py": {100.0},  # GRR cannot exceed 100%; interval levels in %
     "insights/signals.py": {100.0},  # the warning threshold is given in %
     "web/models.py": {100.0},  # the longest range a request may span, in years
+    "render/workbook.py": {100.0},  # percent points to the fraction a spreadsheet shows as %
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from nrr.charts.frame import Frame, Row, money_column, rows_of
@@ -42,8 +43,9 @@ class Steps:
 
 def bridge(table: pa.Table, frame: Frame, *, period: date | None = None) -> go.Figure:
     """The bridge of one period, or (``period=None``) of the whole range: the first
-    period's start, every move summed, the last period's end. A grouped table is summed
-    per period first (by product, a customer's move into a product is new there)."""
+    period's start, every move summed, the last period's end (overlapping trailing-twelve-
+    month windows: the last one's). A grouped table is summed per period first (by
+    product, a customer's move into a product is new there)."""
     import plotly.graph_objects as go
 
     found = steps(table, frame, period)
@@ -98,6 +100,8 @@ def steps(table: pa.Table, frame: Frame, period: date | None = None) -> Steps:
             known = ", ".join(s.isoformat() for s in starts)
             raise ConfigError(f"no period starts on {period.isoformat()} (periods: {known})")
         starts = [period]
+    elif _overlapping(rows):
+        starts = starts[-1:]  # trailing windows share months: their moves cannot be summed
     first, last = sums[starts[0]], sums[starts[-1]]
     bars: list[tuple[str, float, str]] = [("Start", first["start"], "absolute")]
     for name, column, sign in MOVES:
@@ -111,6 +115,14 @@ def steps(table: pa.Table, frame: Frame, period: date | None = None) -> Steps:
     if len(starts) > 1:
         title = f"{title} to {frame.label(starts[-1])}"
     return Steps(title, tuple(bars))
+
+
+def _overlapping(rows: Sequence[Row]) -> bool:
+    """Periods that share months (trailing twelve months): a period ends after the next
+    one starts."""
+    ends = {row["period_start"]: row.get("period_end") for row in rows}
+    starts = sorted(ends)
+    return any(ends[a] is not None and ends[a] > b for a, b in pairwise(starts))
 
 
 def _period_sums(table: pa.Table, rows: Sequence[Row]) -> dict[date, dict[str, float]]:

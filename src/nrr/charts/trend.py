@@ -66,7 +66,12 @@ def trend(table: pa.Table, frame: Frame, *, metrics: Sequence[str] = ("nrr", "gr
         traces,
         layout(
             f"{names} per period{grouped} ({frame.money_name} in {frame.currency})",
-            xaxis={"title": {"text": "Period"}, "type": "category", "gridcolor": GRID},
+            xaxis={
+                "title": {"text": "Period"},
+                "type": "category",
+                "gridcolor": GRID,
+                "automargin": True,
+            },
             yaxis={
                 "title": {"text": f"% of starting {frame.money_name}"},
                 "range": list(span),
@@ -75,7 +80,8 @@ def trend(table: pa.Table, frame: Frame, *, metrics: Sequence[str] = ("nrr", "gr
                 "zeroline": False,
             },
             showlegend=len(traces) > 1,
-            legend={"orientation": "h", "y": -0.2},
+            # At the right, beside the plot: below it, a long legend meets the period labels.
+            legend={"x": 1.02, "y": 1, "yanchor": "top", "font": {"size": 11}},
             **extra,
         ),
     )

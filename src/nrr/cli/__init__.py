@@ -16,6 +16,7 @@ messages to stderr. Exit codes: 0 ok, 1 input errors, 2 usage, 3 engine/unexpect
     import_stripe    nrr import stripe
     import_invoices  nrr import invoices, nrr import chargebee
     mapping   nrr map suggest (a proposed column mapping)
+    export    nrr export (the board report: HTML, PDF, XLSX)
 
 Every command module is imported here, yet ``--help``, ``--version`` and usage errors
 answer at once (tests/test_cold_start.py): the API (ibis, DuckDB, pandas, pyarrow), the
@@ -30,6 +31,7 @@ import click
 from nrr import __version__
 from nrr.cli import (
     data,
+    export,
     forecast,
     import_invoices,
     import_stripe,
@@ -67,6 +69,7 @@ for command in (
     serve.serve,
     importing.import_group,
     mapping.mapping,
+    export.export,
 ):
     cli.add_command(command)
 for command in (import_stripe.stripe, import_invoices.invoices, import_invoices.chargebee):

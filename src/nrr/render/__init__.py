@@ -4,6 +4,9 @@ table     Rich tables of reports, customers and cohorts; money, percent, band co
 files     csv, json and parquet bytes (pyarrow loads only when bytes are made)
 insights  Rich tables of forecasts, backtests and signals; not re-exported here, since
           it imports the insights' result types and with them numpy and pandas
+board     the board report (nrr export): board (the self-contained HTML page),
+          board_tables (its tables as data), board_xlsx (the workbook), pdf (Chromium);
+          not re-exported: they load Jinja, plotly and openpyxl when a board is made
 """
 
 from nrr.render.files import FORMATS, render_bytes
