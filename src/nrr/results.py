@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from nrr.definitions import Band, CohortRequest, Period, ReportRequest
+from nrr.definitions import Band, CohortRequest, Period, ReportRequest, Unit
 
 if TYPE_CHECKING:  # pandas is imported by Arrow's to_pandas, when it is asked for
     import pandas as pd
@@ -49,6 +49,11 @@ class Report(Result):
     def groups(self) -> tuple[str, ...]:
         return self.request.by
 
+    @property
+    def unit(self) -> Unit:
+        """MRR or ARR: the unit of every amount (amount columns are named for it)."""
+        return self.request.unit
+
     def label(self, start: date) -> str:
         """The human name of the period starting at ``start`` (e.g. "2024 Q1")."""
         return next((p.label for p in self.periods if p.start == start), start.isoformat())
@@ -56,7 +61,9 @@ class Report(Result):
     def __repr__(self) -> str:
         req = self.request
         head = (
-            f"<Report {req.grain.value} {req.level.value}-level NRR in {self.currency}, "
+            f"<Report {req.grain.value} {req.level.value}-level NRR in {self.currency}"
+            + (f" {self.unit.label}" if self.unit is Unit.ARR else "")
+            + ", "
             f"{len(self)} rows"
             + (f", by {', '.join(req.by)}" if req.by else "")
             + (f", {req.method.value} method" if req.method.value != "snapshot" else "")
@@ -70,7 +77,8 @@ class Report(Result):
             shown = f"{nrr:6.1f}% ({band.value})" if band else "   n/a"
             lines.append(
                 f"  {self.label(row['period_start']):<14} {group} NRR {shown}"
-                f"  start {row['starting_mrr']:,.2f}  end {row['ending_mrr']:,.2f}"
+                f"  start {row[self.unit.column('starting_mrr')]:,.2f}"
+                f"  end {row[self.unit.column('ending_mrr')]:,.2f}"
             )
         if len(self) > 12:
             lines.append(f"  ... {len(self) - 12} more rows")
@@ -84,11 +92,16 @@ class CohortTable(Result):
     request: CohortRequest
     currency: str
 
+    @property
+    def unit(self) -> Unit:
+        """MRR or ARR: the unit of ``initial_mrr``/``mrr`` (``initial_arr``/``arr`` in ARR)."""
+        return self.request.unit
+
     def __repr__(self) -> str:
         cohorts = len(set(self.table.column("cohort").to_pylist())) if len(self) else 0
         return (
             f"<CohortTable {self.request.grain.value} cohorts, {cohorts} cohorts, "
-            f"{len(self)} rows, MRR in {self.currency}>"
+            f"{len(self)} rows, {self.unit.label} in {self.currency}>"
         )
 
 
@@ -100,5 +113,10 @@ class CustomerTable(Result):
     periods: tuple[Period, ...]
     currency: str
 
+    @property
+    def unit(self) -> Unit:
+        """MRR or ARR: the unit of every amount (amount columns are named for it)."""
+        return self.request.unit
+
     def __repr__(self) -> str:
-        return f"<CustomerTable {len(self)} rows, MRR in {self.currency}>"
+        return f"<CustomerTable {len(self)} rows, {self.unit.label} in {self.currency}>"

@@ -44,6 +44,12 @@ def explain(backend: Backend, sources: Sources, plan: Plan, base: str) -> str:
             "monthly report)"
         ),
         "-- new and reactivated revenue never enter NRR or GRR",
+        f"-- unit: {request.unit.value}: "
+        + (
+            "amounts are ARR, 12 x the MRR the query computes; ratios are unchanged"
+            if request.unit.value == "arr"
+            else "amounts are MRR"
+        ),
         f"-- engine: {backend.name}",
         "",
     ]
