@@ -73,3 +73,14 @@ def test_a_widget_saved_in_arr(server: Server, page: Page) -> None:
     page.click("button[aria-label='Edit Revenue run rate']")
     expect(page.locator("#widget-form select[name=unit]")).to_have_value("arr")
     page.click("#editor-cancel")
+
+
+def test_segments_and_their_drilldown_in_arr(server: Server, page: Page) -> None:
+    page.goto(server.url + "/segments?unit=arr")
+    page.wait_for_selector("#bars .main-svg", timeout=SLOW)
+    expect(page.locator("select[name=unit]")).to_have_value("arr")
+    expect(page.locator("#groups thead")).to_contain_text("Starting ARR")
+    page.locator("#groups tbody tr button").first.click()
+    expect(page.locator("#drill-summary")).to_contain_text("starting ARR")
+    expect(page.locator("#drill-table thead")).to_contain_text("ARR at start")
+    expect(page.locator("#drill-table tbody tr[data-category]").first).to_be_visible(timeout=SLOW)
