@@ -196,6 +196,14 @@ def test_the_unit_defaults_to_mrr_and_mrr_changes_nothing(dataset: Dataset) -> N
     assert dataset.run(request).table.column_names[3] == "starting_arr"
 
 
+def test_a_request_built_by_hand_takes_the_unit_as_a_string() -> None:
+    assert nrr.ReportRequest(unit="arr").unit is Unit.ARR  # type: ignore[arg-type]
+    assert nrr.CohortRequest(unit="mrr").unit is Unit.MRR  # type: ignore[arg-type]
+    with pytest.raises(nrr.RequestError) as caught:
+        nrr.ReportRequest(unit="yearly")  # type: ignore[arg-type]
+    assert caught.value.field == "unit" and "must be one of mrr, arr" in str(caught.value)
+
+
 def test_unit_column_names() -> None:
     assert Unit.ARR.column("starting_mrr") == "starting_arr"
     assert Unit.ARR.column("mrr_start") == "arr_start"
@@ -228,7 +236,7 @@ def test_cli_csv_has_the_arr_columns() -> None:
     assert [Unit.ARR.column(c) for c in mrr_row] == list(arr_row)
     assert float(arr_row["starting_arr"]) == pytest.approx(1_000_000, abs=CENT)
     assert float(arr_row["starting_arr"]) == pytest.approx(12 * float(mrr_row["starting_mrr"]))
-    assert arr_row["nrr"] == mrr_row["nrr"]
+    assert float(arr_row["nrr"]) == pytest.approx(float(mrr_row["nrr"]), rel=1e-9)
 
 
 def test_cli_customers_and_cohorts_in_arr() -> None:

@@ -71,6 +71,22 @@ class Unit(StrEnum):
 ANNUAL_NAMES = {"monthly_value": "annual_value"}
 
 
+def _check_unit(request: ReportRequest | CohortRequest) -> None:
+    """A request built by hand with ``unit="arr"`` holds ``Unit.ARR``; any other value is a
+    ``RequestError`` naming the field (as the keyword helpers say it)."""
+    value = request.unit
+    try:
+        unit = Unit(value)
+    except ValueError:
+        raise RequestError(
+            "choice-unknown",
+            "{unit} must be one of {choices}, got {value!r}",
+            ("unit",),
+            {"choices": ", ".join(u.value for u in Unit), "value": value},
+        ) from None
+    object.__setattr__(request, "unit", unit)  # frozen: set once, while being built
+
+
 class Band(StrEnum):
     """Interpretation bands of an NRR figure (docs/definitions.md, Interpretation bands).
 
@@ -193,6 +209,7 @@ class ReportRequest:
     unit: Unit = Unit.MRR
 
     def __post_init__(self) -> None:
+        _check_unit(self)
         if not 1 <= self.fiscal_year_start <= 12:
             raise RequestError(
                 "fiscal-year-start",
@@ -275,6 +292,7 @@ class CohortRequest:
     unit: Unit = Unit.MRR
 
     def __post_init__(self) -> None:
+        _check_unit(self)
         if self.grain not in (Grain.MONTH, Grain.QUARTER):
             raise RequestError(
                 "cohort-grain",
