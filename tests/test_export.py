@@ -172,3 +172,26 @@ def test_a_change_that_rounds_to_nothing_has_no_direction() -> None:
     assert Tile("MRR", "money", 1000.2, 1000.0, "").change("EUR") == "±€0"
     assert Tile("MRR", "money", 900.0, 1000.0, "").change("EUR") == "−€100"
     assert Tile("MRR", "money", 900.0, None, "").change("EUR") == ""
+
+
+def test_the_board_in_arr_is_twelve_times_the_mrr_with_the_same_ratios(tmp_path: Path) -> None:
+    import openpyxl
+
+    page, book = tmp_path / "board.html", tmp_path / "board.xlsx"
+    result = run(
+        "export", str(WORKED), *Q1_MONTHS, "--unit", "arr", "--html", str(page), "--xlsx", str(book)
+    )
+    assert result.exit_code == 0, result.stderr
+    breakdown = openpyxl.load_workbook(book)["Breakdown"]
+    header = [cell.value for cell in breakdown[1]]
+    assert header[:3] == ["Period", "Customers at start", "ARR at start"]
+    march = {row[0].value: dict(zip(header, row, strict=True)) for row in breakdown.iter_rows(2)}[
+        "Mar 2024"
+    ]
+    assert march["ARR at end"].value == pytest.approx(12 * 286550 / 3)  # 12 x the MRR above
+    assert march["NRR"].value == pytest.approx(28295 / 277 / 100)  # ratios do not move
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", without_plotly(page.read_text())))
+    assert "ARR at end" in text and "$1,146,200" in text  # 12 x $95,517 (95,516.67)
+    assert 'data-kpi="ARR at end"' in page.read_text()
+    assert 'data-kpi="MRR at end"' not in page.read_text()
+    assert "amounts are ARR" in text

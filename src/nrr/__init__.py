@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         Method,
         Period,
         ReportRequest,
+        Unit,
         diagnose,
     )
     from nrr.errors import ConfigError, EngineError, InputError, NrrError, RequestError
@@ -49,6 +50,7 @@ __all__ = [
     "Report",
     "ReportRequest",
     "RequestError",
+    "Unit",
     "diagnose",
     "load",
 ]
@@ -66,6 +68,7 @@ _MODULES = {
     "Method": "nrr.definitions",
     "Period": "nrr.definitions",
     "ReportRequest": "nrr.definitions",
+    "Unit": "nrr.definitions",
     "diagnose": "nrr.definitions",
     "ConfigError": "nrr.errors",
     "EngineError": "nrr.errors",

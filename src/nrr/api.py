@@ -33,6 +33,7 @@ from nrr.definitions import (
     Method,
     Period,
     ReportRequest,
+    Unit,
 )
 from nrr.errors import RequestError
 from nrr.results import CohortTable, CustomerTable, Report
@@ -128,6 +129,7 @@ class Dataset:
         fx: str | FxMode = FxMode.ACTUAL,
         category: str | Sequence[str] | None = None,
         lines: bool = False,
+        unit: str | Unit = Unit.MRR,
     ) -> CustomerTable:
         """The units behind a report: their MRR at both ends, the change and its category.
 
@@ -136,7 +138,7 @@ class Dataset:
         The same as ``run(CustomersRequest(request(...), categories, lines))``.
         """
         report = self.request(
-            period, start, end, by, level, filters, currency, fiscal_year_start, fx=fx
+            period, start, end, by, level, filters, currency, fiscal_year_start, fx=fx, unit=unit
         )
         categories = [category] if isinstance(category, str) else list(category or ())
         return self._customers(CustomersRequest(report, tuple(categories), lines), report)
@@ -150,13 +152,16 @@ class Dataset:
         level: str | Level = Level.ACCOUNT,
         currency: str | None = None,
         fiscal_year_start: int = 1,
+        unit: str | Unit = Unit.MRR,
     ) -> CohortTable:
         """Acquisition cohorts: customers, MRR and NRR by cohort and age (docs/definitions.md).
 
         The same as ``run(CohortRequest(...))``.
         """
         return self._cohorts(
-            api_requests.cohort_request(grain, start, end, by, level, currency, fiscal_year_start)
+            api_requests.cohort_request(
+                grain, start, end, by, level, currency, fiscal_year_start, unit
+            )
         )
 
     def explain(self, request: ReportRequest) -> str:
@@ -201,11 +206,12 @@ class Dataset:
         plan = self._plan(request, self.periods(request) if spine is None else spine)
         expr = core.report_expr(self.sources, plan)
         if not plan.periods:
-            return Report(self.backend.execute(expr.limit(0)), request, (), plan.currency)
+            empty = core.in_unit(self.backend.execute(expr.limit(0)), request.unit)
+            return Report(empty, request, (), plan.currency)
         table = core.finish(self.backend.execute(expr), request.by)
         if request.method is Method.COMPOUNDED and request.grain is not Grain.MONTH:
             table = core.compound(table, self._monthly(request, plan.periods).table, request.by)
-        return Report(table, request, plan.periods, plan.currency)
+        return Report(core.in_unit(table, request.unit), request, plan.periods, plan.currency)
 
     def _monthly(self, request: ReportRequest, spine: Sequence[Period]) -> Report:
         """The snapshot monthly report covering ``spine``, for the compounded method."""
@@ -213,6 +219,7 @@ class Dataset:
             request,
             grain=Grain.MONTH,
             method=Method.SNAPSHOT,
+            unit=Unit.MRR,  # only its ratios are read
             start=min(p.start for p in spine),
             end=max(p.end for p in spine),
         )
@@ -230,11 +237,12 @@ class Dataset:
         if request.lines:
             expr = core.lines_expr(expr, self.sources, plan)
         if not plan.periods:  # like an empty report: the columns, no rows
-            return CustomerTable(self.backend.execute(expr.limit(0)), report, (), plan.currency)
+            empty = core.in_unit(self.backend.execute(expr.limit(0)), report.unit)
+            return CustomerTable(empty, report, (), plan.currency)
         unit = core.unit_column(report.level)
         order = [*report.by, unit, *(["start_date"] if request.lines else [])]
         table = core.finish(self.backend.execute(expr), report.by, order)
-        return CustomerTable(table, report, plan.periods, plan.currency)
+        return CustomerTable(core.in_unit(table, report.unit), report, plan.periods, plan.currency)
 
     def _cohorts(self, request: CohortRequest) -> CohortTable:
         from nrr import engine as core
@@ -255,7 +263,7 @@ class Dataset:
         table = core.finish(
             self.backend.execute(expr), groups, ["cohort", *groups, "age"], leading=()
         )
-        return CohortTable(table, request, reporting)
+        return CohortTable(core.in_unit(table, request.unit), request, reporting)
 
 
 def load(

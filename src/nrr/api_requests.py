@@ -28,6 +28,7 @@ from nrr.definitions import (
     Method,
     Period,
     ReportRequest,
+    Unit,
 )
 from nrr.errors import RequestError
 
@@ -47,6 +48,7 @@ def report_request(
     fiscal_year_start: int = 1,
     method: str | Method = Method.SNAPSHOT,
     fx: str | FxMode = FxMode.ACTUAL,
+    unit: str | Unit = Unit.MRR,
 ) -> ReportRequest:
     """A report request from the Python API's keywords (strings or enums); ``start`` and
     ``end`` stay None where not given, for the dataset to fill in."""
@@ -61,6 +63,7 @@ def report_request(
         fiscal_year_start=fiscal_year_start,
         method=_enum(Method, method, "method"),
         fx=_enum(FxMode, fx, "fx"),
+        unit=_enum(Unit, unit, "unit"),
     )
 
 
@@ -72,6 +75,7 @@ def cohort_request(
     level: str | Level = Level.ACCOUNT,
     currency: str | None = None,
     fiscal_year_start: int = 1,
+    unit: str | Unit = Unit.MRR,
 ) -> CohortRequest:
     """A cohort request from the Python API's keywords."""
     return CohortRequest(
@@ -82,6 +86,7 @@ def cohort_request(
         level=_enum(Level, level, "level"),
         currency=currency.upper() if currency else None,
         fiscal_year_start=fiscal_year_start,
+        unit=_enum(Unit, unit, "unit"),
     )
 
 

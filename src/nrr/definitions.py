@@ -40,6 +40,53 @@ class FxMode(StrEnum):
     CONSTANT = "constant"  # both ends of a period at the rate in force at its start
 
 
+class Unit(StrEnum):
+    """How amounts are shown (docs/definitions.md, ARR): as MRR, or as ARR = 12 x MRR.
+
+    Only amounts change with the unit; ratios (NRR, GRR, logo retention) are the same in
+    both, since both ends of a ratio are multiplied alike. The x12 is computed in one place
+    (``nrr.engine.metrics.in_unit``); this enum only names the unit and its columns.
+    """
+
+    MRR = "mrr"
+    ARR = "arr"
+
+    @property
+    def label(self) -> str:
+        """``MRR`` or ``ARR``: what a header, a title or an axis says."""
+        return self.value.upper()
+
+    def column(self, name: str) -> str:
+        """The name amount column ``name`` (named for MRR) has in this unit.
+
+        So a table never says MRR over annual figures: ``starting_mrr`` is ``starting_arr``
+        in ARR, the drill-down's ``mrr_start`` is ``arr_start``, a line's ``monthly_value``
+        is its ``annual_value``. Names without ``mrr`` (``delta``) keep their name.
+        """
+        if self is Unit.MRR:
+            return name
+        return ANNUAL_NAMES.get(name, name.replace("mrr", "arr"))
+
+
+ANNUAL_NAMES = {"monthly_value": "annual_value"}
+
+
+def _check_unit(request: ReportRequest | CohortRequest) -> None:
+    """A request built by hand with ``unit="arr"`` holds ``Unit.ARR``; any other value is a
+    ``RequestError`` naming the field (as the keyword helpers say it)."""
+    value = request.unit
+    try:
+        unit = Unit(value)
+    except ValueError:
+        raise RequestError(
+            "choice-unknown",
+            "{unit} must be one of {choices}, got {value!r}",
+            ("unit",),
+            {"choices": ", ".join(u.value for u in Unit), "value": value},
+        ) from None
+    object.__setattr__(request, "unit", unit)  # frozen: set once, while being built
+
+
 class Band(StrEnum):
     """Interpretation bands of an NRR figure (docs/definitions.md, Interpretation bands).
 
@@ -159,8 +206,10 @@ class ReportRequest:
     fiscal_year_start: int = 1
     method: Method = Method.SNAPSHOT
     fx: FxMode = FxMode.ACTUAL
+    unit: Unit = Unit.MRR
 
     def __post_init__(self) -> None:
+        _check_unit(self)
         if not 1 <= self.fiscal_year_start <= 12:
             raise RequestError(
                 "fiscal-year-start",
@@ -240,8 +289,10 @@ class CohortRequest:
     level: Level = Level.ACCOUNT
     currency: str | None = None
     fiscal_year_start: int = 1
+    unit: Unit = Unit.MRR
 
     def __post_init__(self) -> None:
+        _check_unit(self)
         if self.grain not in (Grain.MONTH, Grain.QUARTER):
             raise RequestError(
                 "cohort-grain",

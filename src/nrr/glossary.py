@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from nrr.definitions import BAND_FLOORS, Band, FxMode, Grain, Level, Method, ReportRequest
+from nrr.definitions import BAND_FLOORS, Band, FxMode, Grain, Level, Method, ReportRequest, Unit
 
 NRR_TEXT = (
     "net revenue retention: the MRR at the period's end of the units that had MRR > 0 at "
@@ -52,6 +52,12 @@ def currency_text(request: ReportRequest, reporting: str, base: str) -> str:
         else "both ends of a period at the rate in force at its start"
     )
     return f"{reporting} (base {base}); fx {request.fx.value}: {how}"
+
+
+def unit_text(unit: Unit) -> str:
+    if unit is Unit.ARR:
+        return "arr: amounts are ARR, 12 x the MRR the query computes; ratios are unchanged"
+    return "mrr: amounts are MRR"
 
 
 def method_text(method: Method) -> str:
@@ -101,6 +107,7 @@ def in_force(
         ("period", period_text(request)),
         ("method", method_text(request.method)),
         ("currency", currency_text(request, reporting, base)),
+        ("amounts", unit_text(request.unit)),
         ("grouping", grouping_text(request)),
         ("filters", filters_text(request)),
     ]

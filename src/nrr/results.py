@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from nrr.definitions import Band, CohortRequest, Period, ReportRequest
+from nrr.definitions import Band, CohortRequest, Period, ReportRequest, Unit
 from nrr.errors import ConfigError
 
 if TYPE_CHECKING:  # pandas is imported by Arrow's to_pandas, polars by to_polars, when asked
@@ -116,6 +116,11 @@ class Report(Result):
     def groups(self) -> tuple[str, ...]:
         return self.request.by
 
+    @property
+    def unit(self) -> Unit:
+        """MRR or ARR: the unit of every amount (amount columns are named for it)."""
+        return self.request.unit
+
     def label(self, start: date) -> str:
         """The human name of the period starting at ``start`` (e.g. "2024 Q1")."""
         return next((p.label for p in self.periods if p.start == start), start.isoformat())
@@ -150,7 +155,7 @@ class Report(Result):
     def _frame(self) -> Frame:
         from nrr.charts import Frame
 
-        unit = str(getattr(self, "unit", "mrr"))
+        unit = self.unit.value
         return Frame(self.currency, self.groups, unit, {p.start: p.label for p in self.periods})
 
     def _period(self, period: date | str | None) -> date | None:
@@ -172,13 +177,15 @@ class Report(Result):
     def _caption(self) -> str:
         from nrr.results_html import report_caption
 
-        unit = str(getattr(self, "unit", "mrr"))
+        unit = self.unit.value
         return report_caption("NRR", self.request, self.periods, self.currency, len(self), unit)
 
     def __repr__(self) -> str:
         req = self.request
         head = (
-            f"<Report {req.grain.value} {req.level.value}-level NRR in {self.currency}, "
+            f"<Report {req.grain.value} {req.level.value}-level NRR in {self.currency}"
+            + (f" {self.unit.label}" if self.unit is Unit.ARR else "")
+            + ", "
             f"{len(self)} rows"
             + (f", by {', '.join(req.by)}" if req.by else "")
             + (f", {req.method.value} method" if req.method.value != "snapshot" else "")
@@ -192,7 +199,8 @@ class Report(Result):
             shown = f"{nrr:6.1f}% ({band.value})" if band else "   n/a"
             lines.append(
                 f"  {self.label(row['period_start']):<14} {group} NRR {shown}"
-                f"  start {row['starting_mrr']:,.2f}  end {row['ending_mrr']:,.2f}"
+                f"  start {row[self.unit.column('starting_mrr')]:,.2f}"
+                f"  end {row[self.unit.column('ending_mrr')]:,.2f}"
             )
         if len(self) > 12:
             lines.append(f"  ... {len(self) - 12} more rows")
@@ -206,11 +214,16 @@ class CohortTable(Result):
     request: CohortRequest
     currency: str
 
+    @property
+    def unit(self) -> Unit:
+        """MRR or ARR: the unit of ``initial_mrr``/``mrr`` (``initial_arr``/``arr`` in ARR)."""
+        return self.request.unit
+
     def __repr__(self) -> str:
         cohorts = len(set(self.table.column("cohort").to_pylist())) if len(self) else 0
         return (
             f"<CohortTable {self.request.grain.value} cohorts, {cohorts} cohorts, "
-            f"{len(self)} rows, MRR in {self.currency}>"
+            f"{len(self)} rows, {self.unit.label} in {self.currency}>"
         )
 
     def plot(self, *, metric: str = "nrr") -> go.Figure:
@@ -234,8 +247,13 @@ class CustomerTable(Result):
     periods: tuple[Period, ...]
     currency: str
 
+    @property
+    def unit(self) -> Unit:
+        """MRR or ARR: the unit of every amount (amount columns are named for it)."""
+        return self.request.unit
+
     def __repr__(self) -> str:
-        return f"<CustomerTable {len(self)} rows, MRR in {self.currency}>"
+        return f"<CustomerTable {len(self)} rows, {self.unit.label} in {self.currency}>"
 
     def _html_columns(self) -> list[Column]:
         from nrr.results_html import columns_of
@@ -246,7 +264,7 @@ class CustomerTable(Result):
     def _caption(self) -> str:
         from nrr.results_html import report_caption
 
-        unit = str(getattr(self, "unit", "mrr"))
+        unit = self.unit.value
         return report_caption(
             "Customers behind NRR", self.request, self.periods, self.currency, len(self), unit
         )

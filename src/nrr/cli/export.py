@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from nrr.cli.errors import handle_errors
-from nrr.cli.options import open_dataset, selection_options, selection_request
+from nrr.cli.options import open_dataset, selection_options, selection_request, unit_option
 from nrr.cli.output import stderr, working
 from nrr.definitions import CohortRequest, Grain, Method
 from nrr.errors import RequestError
@@ -31,6 +31,7 @@ PATH = click.Path(dir_okay=False, path_type=Path)
 
 @click.command()
 @selection_options
+@unit_option
 @click.option(
     "--method",
     type=click.Choice([m.value for m in Method]),
@@ -60,6 +61,7 @@ def export(
     engine_name: str,
     spark_master: str | None,
     quiet: bool,
+    unit: str,
     method: str,
     html_path: Path | None,
     pdf_path: Path | None,
@@ -89,6 +91,7 @@ def export(
         fiscal_year_start,
         method,
         quiet=quiet,
+        unit=unit,
     )
     with working("computing the board report", quiet):
         board = build(dataset, request, data, datetime.now(UTC).date())
@@ -141,6 +144,7 @@ def build(dataset: Dataset, request: ReportRequest, source: str, generated: date
         request.level,
         request.currency,
         request.fiscal_year_start,
+        unit=request.unit,
     )
     try:
         cohorts: CohortTable | None = dataset.run(cohort_request)

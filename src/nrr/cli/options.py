@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from nrr.cli.output import RAW_CSV, print_warnings, stderr, working
-from nrr.definitions import PRODUCT, FxMode, Grain, Level
+from nrr.definitions import PRODUCT, FxMode, Grain, Level, Unit
 from nrr.render import FORMATS
 
 if TYPE_CHECKING:
@@ -175,6 +175,22 @@ def selection_options(func: F) -> F:
     return func
 
 
+def unit_option(func: F) -> F:
+    """``--unit``: amounts as MRR or as ARR (12 x MRR); ratios are the same in both.
+
+    On the commands that print amounts of a report, its drill-down or its cohorts; the
+    forecasts and signals work in MRR.
+    """
+    return click.option(
+        "--unit",
+        type=click.Choice([u.value for u in Unit]),
+        default="mrr",
+        show_default=True,
+        help="Show amounts as MRR or as ARR (12 x MRR); NRR, GRR and logo retention "
+        "are the same in both.",
+    )(func)
+
+
 def parse_date(value: str | None, name: str) -> date | None:
     if value is None:
         return None
@@ -245,6 +261,7 @@ def selection_request(
     method: str = "snapshot",
     *,
     quiet: bool = False,
+    unit: str = "mrr",
 ) -> ReportRequest:
     request = dataset.request(
         period,
@@ -257,6 +274,7 @@ def selection_request(
         fiscal_year_start,
         method,
         fx,
+        unit,
     )
     if not quiet:
         for name, value in dataset.unmatched_filters(request):

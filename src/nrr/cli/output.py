@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console, RenderableType
 
+from nrr.definitions import Unit
 from nrr.errors import ConfigError
 from nrr.render import render_bytes  # light: pyarrow loads inside render_bytes
 
@@ -98,9 +99,11 @@ def writable(output: Path) -> Iterator[None]:
 
 
 def title(kind: str, request: ReportRequest, currency: str) -> str:
-    """``Account-level month NRR, USD, by segment, plan=pro``: what a table shows, of what."""
+    """``Account-level month NRR, USD, by segment, plan=pro``: what a table shows, of what
+    (``USD ARR`` when amounts are ARR)."""
     return (
         f"{request.level.value.capitalize()}-level {request.grain.value} {kind}, {currency}"
+        + (f" {request.unit.label}" if request.unit is Unit.ARR else "")
         + (f", by {', '.join(request.by)}" if request.by else "")
         + "".join(f", {k}={v}" for k, v in request.filters)
     )

@@ -19,6 +19,7 @@ from nrr.cli.options import (
     parse_date,
     selection_options,
     selection_request,
+    unit_option,
 )
 from nrr.cli.output import emit, show, stderr, title, working
 from nrr.definitions import CATEGORIES, CustomersRequest, FxMode, Level, Method
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 @click.command()
 @selection_options
+@unit_option
 @click.option(
     "--method",
     type=click.Choice([m.value for m in Method]),
@@ -59,6 +61,7 @@ def report(
     engine_name: str,
     spark_master: str | None,
     quiet: bool,
+    unit: str,
     method: str,
     explain: bool,
     fmt: str,
@@ -80,6 +83,7 @@ def report(
         fiscal_year_start,
         method,
         quiet=quiet,
+        unit=unit,
     )
     if explain:
         click.echo(dataset.explain(request))
@@ -113,6 +117,7 @@ def _show_report(dataset: Dataset, result: Report, output: Path | None) -> None:
         heading,
         totals.to_pylist() if totals else (),
         "Total" if request.by else "Whole range",
+        result.unit,
     )
     overall = totals.to_pylist() if request.by and totals else result.to_pylist()
     show([table, interpretation(overall, result.label)], output)
@@ -120,6 +125,7 @@ def _show_report(dataset: Dataset, result: Report, output: Path | None) -> None:
 
 @click.command()
 @selection_options
+@unit_option
 @click.option(
     "--category",
     "categories",
@@ -149,6 +155,7 @@ def customers(
     engine_name: str,
     spark_master: str | None,
     quiet: bool,
+    unit: str,
     categories: tuple[str, ...],
     with_lines: bool,
     fmt: str,
@@ -169,13 +176,17 @@ def customers(
         fx,
         fiscal_year_start,
         quiet=quiet,
+        unit=unit,
     )
     with working("listing customers", quiet):
         result = dataset.run(CustomersRequest(request, tuple(categories), with_lines))
     if fmt != "table":
         emit(result.table, fmt, output, decimals)
         return
-    heading = f"{len(result):,} {'lines' if with_lines else 'rows'}, MRR in {result.currency}"
+    heading = (
+        f"{len(result):,} {'lines' if with_lines else 'rows'}, "
+        f"{result.unit.label} in {result.currency}"
+    )
     show([plain_table(result.to_pylist(), heading, period_label(result.periods))], output)
 
 
@@ -212,6 +223,7 @@ def customers(
     "--level", type=click.Choice([lv.value for lv in Level]), default="account", show_default=True
 )
 @click.option("--currency", default=None, help="Reporting currency.")
+@unit_option
 @click.option(
     "--engine",
     "engine_name",
@@ -237,6 +249,7 @@ def cohorts(
     by: str | None,
     level: str,
     currency: str | None,
+    unit: str,
     engine_name: str,
     spark_master: str | None,
     quiet: bool,
@@ -248,13 +261,21 @@ def cohorts(
     dataset = open_dataset(data, engine_name, quiet, spark_master)
     with working("computing cohorts", quiet):
         result = dataset.cohorts(
-            grain, parse_date(start, "--from"), parse_date(end, "--to"), by, level, currency
+            grain,
+            parse_date(start, "--from"),
+            parse_date(end, "--to"),
+            by,
+            level,
+            currency,
+            unit=unit,
         )
     if fmt != "table":
         emit(result.table, fmt, output, decimals)
         return
     heading = (
         f"{level.capitalize()}-level NRR by {grain}ly acquisition cohort and age, "
-        f"{result.currency}" + (f", by {by}" if by else "")
+        f"{result.currency}"
+        + (f" {result.unit.label}" if unit == "arr" else "")
+        + (f", by {by}" if by else "")
     )
-    show([cohort_triangle(result.to_pylist(), grain, heading, by)], output)
+    show([cohort_triangle(result.to_pylist(), grain, heading, by, result.unit)], output)

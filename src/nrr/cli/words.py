@@ -21,6 +21,7 @@ OPTIONS = {
     "fiscal_year_start": "--fiscal-year-start",
     "method": "--method",
     "fx": "--fx",
+    "unit": "--unit",
     "category": "--category",
     "horizon": "--horizon",
     "tested": "--backtest-periods",

@@ -26,6 +26,7 @@ report rows, totals (any grouping)          ``report.report_expr`` (``totals.tot
 attribute at a period start                 ``attributes.attach``, ``attributes.profile``
 cohort membership, customers_active, mrr    ``cohorts.cohorts_expr``
 cohort nrr, logo_retention                  ``metrics.cohort_ratios``
+ARR (12 x every amount of a result)         ``metrics.in_unit`` (``MONTHS_PER_YEAR``)
 the units and lines behind a report row     ``drilldown.customers_expr``, ``lines_expr``
 NRR band                                    ``nrr.definitions.Band.of`` (no Ibis: the
                                             CLI's --help path imports it)
@@ -40,6 +41,7 @@ from nrr.engine.cohorts import CohortGrid, cohorts_expr
 from nrr.engine.compound import compound
 from nrr.engine.drilldown import customers_expr, lines_expr, unit_column
 from nrr.engine.explain import explain
+from nrr.engine.metrics import in_unit
 from nrr.engine.plan import Plan
 from nrr.engine.report import finish, report_expr, unit_movements
 from nrr.engine.sources import Sources
@@ -55,6 +57,7 @@ __all__ = [
     "customers_expr",
     "explain",
     "finish",
+    "in_unit",
     "lines_expr",
     "report_expr",
     "unit_column",

@@ -26,6 +26,7 @@ def explain(backend: Backend, sources: Sources, plan: Plan, base: str) -> str:
         f"-- currency: {glossary.currency_text(request, reporting, base)}",
         f"-- method: {glossary.method_text(request.method)}",
         f"-- {glossary.NEW_REVENUE}",
+        f"-- unit: {glossary.unit_text(request.unit)}",
         f"-- engine: {backend.name}",
         "",
     ]

@@ -4,8 +4,9 @@ Why one module: "where is churn defined?" must have one answer (docs/definitions
 "Movements of a period" and "Where each number is computed"). Every path that produces a
 figure calls into here: the general per-unit path (``categorize``, ``sums_of``), the totals
 path's units that only move with their currency (``uniform_sums``), cohorts
-(``cohort_ratios``), the report (``ratios``), the compounded method (``compounded``), and
-the pandas callers in ``nrr.insights`` (``nrr_of``, ``grr_of``, ``percent``). Why not
+(``cohort_ratios``), the report (``ratios``), the compounded method (``compounded``), the
+pandas callers in ``nrr.insights`` (``nrr_of``, ``grr_of``, ``percent``), and ARR
+(``in_unit``: every amount of a result times ``MONTHS_PER_YEAR``). Why not
 ``movements.py``: that module pairs MRR snapshots into ``(m0, m1)`` per period, which is
 plumbing, not a definition.
 
@@ -26,6 +27,10 @@ from typing import TYPE_CHECKING, TypeVar
 
 import ibis
 import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from nrr.definitions import Unit
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -203,3 +208,47 @@ def cohort_ratios(cells: ir.Table) -> ir.Table:
             cells.customers_active.cast("float64"), cells.customers.cast("float64")
         ),
     )
+
+
+# --- the unit of amounts --------------------------------------------------------------------
+MONTHS_PER_YEAR = 12
+
+# Every amount column of a result (report, drill-down, its lines, cohorts), named for MRR.
+# Counts, ratios and a line's billed ``amount`` (per billing period, not per month) are not.
+AMOUNT_COLUMNS = frozenset(
+    {
+        "starting_mrr",
+        "expansion_mrr",
+        "contraction_mrr",
+        "churn_mrr",
+        "ending_mrr",
+        "new_mrr",
+        "reactivation_mrr",
+        "total_mrr_start",
+        "total_mrr_end",
+        "mrr_start",
+        "mrr_end",
+        "delta",
+        "monthly_value",
+        "initial_mrr",
+        "mrr",
+    }
+)
+
+
+def in_unit(table: pa.Table, unit: Unit) -> pa.Table:
+    """``table`` (amounts in MRR) with its amounts in ``unit``: ARR is 12 x MRR, each amount
+    renamed (``Unit.column``) so the table never says MRR over annual figures.
+
+    Applied to finished results, after every ratio is computed: a ratio of two amounts is the
+    same in both units, so none is recomputed. Each value is multiplied on its own, so a
+    drill-down's ARR still sums to its report's ARR.
+    """
+    unit = Unit(unit)
+    if unit is Unit.MRR:
+        return table
+    for index, name in enumerate(table.column_names):
+        if name in AMOUNT_COLUMNS:
+            annual = pc.multiply(table.column(index), pa.scalar(float(MONTHS_PER_YEAR)))
+            table = table.set_column(index, unit.column(name), annual)
+    return table

@@ -9,7 +9,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from nrr.definitions import Band, Period, diagnose
+from nrr.definitions import Band, Period, Unit, diagnose
 
 BAND_STYLES = {
     Band.EXCEPTIONAL: "bold green",
@@ -18,17 +18,19 @@ BAND_STYLES = {
     Band.CRITICAL: "bold red",
 }
 
+# Amount columns named for MRR, and their headers ("{unit}" is MRR or ARR): a report in
+# ARR has ``starting_arr`` under "Starting ARR" (``Unit.column``, ``Unit.label``).
 MONEY_COLUMNS = (
-    ("starting_mrr", "Starting MRR"),
+    ("starting_mrr", "Starting {unit}"),
     ("expansion_mrr", "Expansion"),
     ("contraction_mrr", "Contraction"),
     ("churn_mrr", "Churn"),
-    ("ending_mrr", "Ending MRR"),
+    ("ending_mrr", "Ending {unit}"),
 )
 TAIL_COLUMNS = (
     ("new_mrr", "New"),
     ("reactivation_mrr", "Reactivation"),
-    ("total_mrr_end", "Total MRR end"),
+    ("total_mrr_end", "Total {unit} end"),
 )
 
 
@@ -54,20 +56,22 @@ def report_table(
     title: str,
     totals: Sequence[dict[str, Any]] = (),
     total_label: str = "Total",
+    unit: Unit = Unit.MRR,
 ) -> Table:
-    """A Rich table of report rows; ``totals`` rows are shown bold after their period."""
+    """A Rich table of report rows (amounts in ``unit``); ``totals`` rows are shown bold
+    after their period."""
     table = Table(title=title, title_justify="left", header_style="bold")
     table.add_column("Period", no_wrap=True)
     for group in groups:
         table.add_column(group, no_wrap=True)
     table.add_column("Customers", justify="right")
     for _, name in MONEY_COLUMNS:
-        table.add_column(name, justify="right")
+        table.add_column(name.format(unit=unit.label), justify="right")
     table.add_column("NRR", justify="right", no_wrap=True)
     table.add_column("GRR", justify="right")
     table.add_column("Logo ret.", justify="right")
     for _, name in TAIL_COLUMNS:
-        table.add_column(name, justify="right")
+        table.add_column(name.format(unit=unit.label), justify="right")
     by_period: dict[date, list[dict[str, Any]]] = {}
     for total in totals:
         by_period.setdefault(total["period_start"], []).append(total)
@@ -75,35 +79,40 @@ def report_table(
     for row in rows:
         start = row["period_start"]
         if previous is not None and start != previous and groups:
-            _add_totals(table, by_period.pop(previous, []), groups, total_label)
-        table.add_row(*_cells(row, groups, label(start)))
+            _add_totals(table, by_period.pop(previous, []), groups, total_label, unit)
+        table.add_row(*_cells(row, groups, label(start), unit))
         previous = start
     if previous is not None and groups:
-        _add_totals(table, by_period.pop(previous, []), groups, total_label)
+        _add_totals(table, by_period.pop(previous, []), groups, total_label, unit)
     for leftovers in by_period.values():
-        _add_totals(table, leftovers, groups, total_label)
+        _add_totals(table, leftovers, groups, total_label, unit)
     return table
 
 
 def _add_totals(
-    table: Table, totals: list[dict[str, Any]], groups: Sequence[str], total_label: str
+    table: Table,
+    totals: list[dict[str, Any]],
+    groups: Sequence[str],
+    total_label: str,
+    unit: Unit,
 ) -> None:
     for total in totals:
-        table.add_row(*_cells(total, [], total_label, len(groups)), style="bold", end_section=True)
+        cells = _cells(total, [], total_label, unit, len(groups))
+        table.add_row(*cells, style="bold", end_section=True)
 
 
 def _cells(
-    row: dict[str, Any], groups: Sequence[str], name: str, blank_groups: int = 0
+    row: dict[str, Any], groups: Sequence[str], name: str, unit: Unit, blank_groups: int = 0
 ) -> list[str | Text]:
     cells: list[str | Text] = [name]
     cells += ["(unset)" if row.get(g) is None else str(row[g]) for g in groups]
     cells += [""] * blank_groups
     cells.append(f"{row['customers_start']:,}")
-    cells += [money(row[key]) for key, _ in MONEY_COLUMNS]
+    cells += [money(row[unit.column(key)]) for key, _ in MONEY_COLUMNS]
     cells.append(nrr_cell(row["nrr"]))
     cells.append(percent(row["grr"]))
     cells.append(percent(row["logo_retention"]))
-    cells += [money(row[key]) for key, _ in TAIL_COLUMNS]
+    cells += [money(row[unit.column(key)]) for key, _ in TAIL_COLUMNS]
     return cells
 
 
@@ -157,7 +166,11 @@ def plain_table(rows: Sequence[dict[str, Any]], title: str, label: Callable[[dat
 
 
 def cohort_triangle(
-    rows: Sequence[dict[str, Any]], grain: str, title: str, by: str | None
+    rows: Sequence[dict[str, Any]],
+    grain: str,
+    title: str,
+    by: str | None,
+    unit: Unit = Unit.MRR,
 ) -> Table:
     """The classic triangle: cohorts as rows, ages as columns, NRR % coloured by band."""
     table = Table(title=title, title_justify="left", header_style="bold")
@@ -165,7 +178,7 @@ def cohort_triangle(
     if by:
         table.add_column(by, no_wrap=True)
     table.add_column("Customers", justify="right")
-    table.add_column("Initial MRR", justify="right")
+    table.add_column(f"Initial {unit.label}", justify="right")
     ages = sorted({row["age"] for row in rows})
     for age in ages:
         table.add_column(f"{'M' if grain == 'month' else 'Q'}{age}", justify="right")
@@ -177,7 +190,7 @@ def cohort_triangle(
         cells: list[str | Text] = [_cohort_name(start, grain)]
         if by:
             cells.append("(unset)" if group is None else str(group))
-        cells += [f"{first['customers']:,}", money(first["initial_mrr"], 0)]
+        cells += [f"{first['customers']:,}", money(first[unit.column("initial_mrr")], 0)]
         for age in ages:
             cell = by_age.get(age)
             cells.append(_cohort_cell(cell["nrr"]) if cell else Text(""))

@@ -24,7 +24,7 @@ from pydantic import (
 )
 
 from nrr.api_requests import split_groups
-from nrr.definitions import Grain, Level
+from nrr.definitions import Grain, Level, Unit
 from nrr.insights.defaults import MAX_HORIZON
 
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$", to_upper=True)]
@@ -94,8 +94,8 @@ class _Range(_Strict):
         return self
 
 
-class ReportQuery(_Range):
-    """The query string of ``/api/report`` (the options of ``nrr report``)."""
+class SelectionQuery(_Range):
+    """Which periods and units: what ``/api/report``, the forecast and the signals share."""
 
     period: Grain = Grain.MONTH
     by: list[str] = Field(default_factory=list, description="attributes, repeat or comma-join")
@@ -124,6 +124,16 @@ class ReportQuery(_Range):
         return [(name.strip().lower(), value) for name, _, value in pairs]
 
 
+class ReportQuery(SelectionQuery):
+    """The query string of ``/api/report`` (the options of ``nrr report``).
+
+    ``unit`` is here and not on the forecast's and signals' queries: those work in MRR
+    (as ``nrr forecast`` and ``nrr signals`` do), and a unit they ignored would mislead.
+    """
+
+    unit: Unit = Field(Unit.MRR, description="amounts as mrr, or as arr (12 x MRR)")
+
+
 ForecastMetric = Literal["nrr", "grr", "expansion_mrr", "contraction_mrr", "churn_mrr"]
 
 
@@ -131,14 +141,14 @@ def _nrr_only() -> list[ForecastMetric]:
     return ["nrr"]
 
 
-class ForecastQuery(ReportQuery):
+class ForecastQuery(SelectionQuery):
     """``/api/forecast``: the options of ``nrr forecast`` (period month or quarter)."""
 
     horizon: int = Field(6, ge=1, le=MAX_HORIZON)
     metric: list[ForecastMetric] = Field(default_factory=_nrr_only)
 
 
-class SignalsQuery(ReportQuery):
+class SignalsQuery(SelectionQuery):
     """``/api/signals``: the options of ``nrr signals`` (``correlate`` names a signal)."""
 
     threshold: float = Field(50.0, ge=0)
@@ -168,6 +178,7 @@ class CohortsQuery(_Range):
     grain: Literal["month", "quarter"] = "month"
     by: str | None = None
     level: Level = Level.ACCOUNT
+    unit: Unit = Unit.MRR
 
 
 class Timeframe(_Strict):
@@ -202,6 +213,8 @@ class WidgetSpec(_Strict):
     timeframe: Timeframe = Field(default_factory=lambda: Timeframe.model_validate({}))
     filters: list[FilterSpec] = Field(default_factory=list)
     currency: Currency | None = None
+    # A spec stored before ARR existed has no unit: it reads back as MRR, as it was drawn.
+    unit: Unit = Unit.MRR
 
     @model_validator(mode="after")
     def _waterfall_is_one_bridge(self) -> Self:

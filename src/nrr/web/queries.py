@@ -15,7 +15,7 @@ from typing import Any
 
 from nrr.api import Dataset, Report
 from nrr.api_requests import cohort_request
-from nrr.definitions import PRODUCT, Band, CustomersRequest, Period, ReportRequest
+from nrr.definitions import PRODUCT, Band, CustomersRequest, Period, ReportRequest, Unit
 from nrr.insights.benchmarks import benchmark
 from nrr.render import render_bytes
 from nrr.web.models import (
@@ -70,6 +70,7 @@ def describe(request: ReportRequest) -> Row:
         "filters": [[name, value] for name, value in request.filters],
         "currency": request.currency,
         "fiscal_year_start": request.fiscal_year_start,
+        "unit": request.unit.value,
     }
 
 
@@ -99,6 +100,7 @@ def report_request(ds: Dataset, query: ReportQuery) -> ReportRequest:
         query.filters(),
         query.currency,
         query.fiscal_year_start,
+        unit=query.unit,
     )
 
 
@@ -109,16 +111,19 @@ def report_payload(ds: Dataset, query: ReportQuery) -> Row:
     total_name = "Total" if report.groups else "Whole range"
     total_rows = labelled(report, totals.to_pylist(), lambda _: total_name) if totals else []
     ungrouped = not report.groups
+    unit = report.unit
+    last = total_rows[0] if total_rows else rows[-1] if rows else {}
     return {
         "ok": True,
         "request": describe(report.request),
         "currency": report.currency,
+        "unit": unit.value,
         "periods": periods_json(report.periods),
         "rows": rows,
         "totals": total_rows,
         "bands": band_ranges(),
-        "kpis": kpis(rows) if ungrouped and rows else None,
-        "bridge": bridge(total_rows[0] if total_rows else rows[-1]) if ungrouped and rows else None,
+        "kpis": kpis(rows, unit) if ungrouped and rows else None,
+        "bridge": bridge(last, unit) if ungrouped and rows else None,
     }
 
 
@@ -133,33 +138,36 @@ def _tile(current: float | None, previous: float | None, tone: str | None) -> Ro
     return {"value": current, "previous": previous, "change": change, "band": tone}
 
 
-def kpis(rows: Sequence[Row]) -> Row:
-    """The latest period's headline figures next to the period before it."""
+def kpis(rows: Sequence[Row], unit: Unit = Unit.MRR) -> Row:
+    """The latest period's headline figures next to the period before it; the ``mrr`` tile
+    is everyone's MRR (or ARR, in ``unit``) at the end."""
     last = rows[-1]
     prev: Row = rows[-2] if len(rows) > 1 else {}
+    total = unit.column("total_mrr_end")
     return {
         "period": last["label"],
         "previous_period": prev.get("label"),
         "nrr": _tile(last["nrr"], prev.get("nrr"), band(last["nrr"])),
         "grr": _tile(last["grr"], prev.get("grr"), grr_band(last["grr"])),
         "logo_retention": _tile(last["logo_retention"], prev.get("logo_retention"), None),
-        "mrr": _tile(last["total_mrr_end"], prev.get("total_mrr_end"), None),
+        "mrr": _tile(last[total], prev.get(total), None),
         "benchmark": benchmark(last["nrr"], last["grr"]).to_dict(),
     }
 
 
-def bridge(row: Row) -> Row:
-    """The MRR bridge of one row: start + new + reactivation + expansion - ... = end."""
-    return {
-        "label": row["label"],
-        "start": row["total_mrr_start"],
-        "new": row["new_mrr"],
-        "reactivation": row["reactivation_mrr"],
-        "expansion": row["expansion_mrr"],
-        "contraction": row["contraction_mrr"],
-        "churn": row["churn_mrr"],
-        "end": row["total_mrr_end"],
+def bridge(row: Row, unit: Unit = Unit.MRR) -> Row:
+    """The MRR (or ARR) bridge of one row: start + new + reactivation + expansion - ... =
+    end, in the row's ``unit``."""
+    steps = {
+        "start": "total_mrr_start",
+        "new": "new_mrr",
+        "reactivation": "reactivation_mrr",
+        "expansion": "expansion_mrr",
+        "contraction": "contraction_mrr",
+        "churn": "churn_mrr",
+        "end": "total_mrr_end",
     }
+    return {"label": row["label"], **{k: row[unit.column(c)] for k, c in steps.items()}}
 
 
 def periods_payload(ds: Dataset, query: PeriodsQuery) -> Row:
@@ -199,11 +207,14 @@ def attribute_values(ds: Dataset, name: str) -> Row:
 
 # --- /api/cohorts and /api/customers ---------------------------------------------------------
 def cohorts_payload(ds: Dataset, query: CohortsQuery) -> Row:
-    request = cohort_request(query.grain, query.start, query.end, query.by, query.level)
+    request = cohort_request(
+        query.grain, query.start, query.end, query.by, query.level, unit=query.unit
+    )
     rows = [{**row, "band": band(row["nrr"])} for row in clean_rows(ds.run(request).to_pylist())]
     return {
         "ok": True,
         "request": query.model_dump(mode="json"),
+        "unit": request.unit.value,
         "rows": rows,
         "bands": band_ranges(),
     }
@@ -218,6 +229,7 @@ def customers_payload(ds: Dataset, query: CustomersQuery) -> Row:
     return {
         "ok": True,
         "request": query.model_dump(mode="json"),
+        "unit": result.unit.value,
         "total": len(rows),
         "truncated": len(rows) > query.limit,
         "rows": rows[: query.limit],

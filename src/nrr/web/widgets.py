@@ -42,6 +42,7 @@ def widget_request(ds: Dataset, spec: WidgetSpec) -> ReportRequest:
         filters=[(f.attribute.lower(), f.value) for f in spec.filters],
         currency=spec.currency,
         fiscal_year_start=frame.fiscal_year_start,
+        unit=spec.unit,
     )
     if not ranged:
         # The last N periods of the data's range, cut before the request is checked: the
@@ -55,7 +56,7 @@ def widget_request(ds: Dataset, spec: WidgetSpec) -> ReportRequest:
 
 def widget_payload(ds: Dataset, spec: WidgetSpec) -> Row:
     report = ds.run(widget_request(ds, spec))
-    column = METRIC_COLUMN[spec.metric]
+    column = report.unit.column(METRIC_COLUMN[spec.metric])
     group = spec.group_by.lower() if spec.group_by else None
     rows = [
         {**row, "group": row.get(group) if group else None, "value": row.get(column)}
@@ -66,6 +67,7 @@ def widget_payload(ds: Dataset, spec: WidgetSpec) -> Row:
         "spec": spec.model_dump(mode="json"),
         "request": describe(report.request),
         "currency": report.currency,
+        "unit": report.unit.value,
         "metric": spec.metric.value,
         "column": column,
         "periods": periods_json(report.periods),
@@ -81,8 +83,8 @@ def _bridge(ds: Dataset, report: Report, rows: list[Row]) -> Row | None:
     totals = ds.totals(report)
     if totals is not None:
         whole = labelled(report, totals.to_pylist(), lambda _: "Whole timeframe")
-        return bridge(whole[0])
-    return bridge(rows[-1]) if rows else None
+        return bridge(whole[0], report.unit)
+    return bridge(rows[-1], report.unit) if rows else None
 
 
 def _tone(metric: Metric, row: Row) -> str | None:

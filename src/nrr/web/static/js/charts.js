@@ -22,6 +22,12 @@ NRR.charts = (function () {
   const HEAT_HIGH = "#137a4a";
   const HEAT_EDGES = ["#f3c98b", "#f7f7f2", "#a9dbbb"];  // colours at the band edges, lowest first
 
+  /* The value axis of an amount: the currency's symbol, and the unit (MRR or ARR) as its title. */
+  function amountAxis(opts) {
+    return { tickprefix: currencySymbol(opts.currency), tickformat: "~s", gridcolor: GRID,
+             title: { text: `${NRR.unitLabel(opts.unit)} (${opts.currency || NRR.meta.base_currency})` } };
+  }
+
   function layout(extra) {
     return Object.assign({
       font: { family: FONT_FAMILY, size: 12, color: "#1c2430" },
@@ -149,7 +155,8 @@ NRR.charts = (function () {
         y: s.rows.map((r) => r.value), text: s.rows.map((r) => r.label),
         line: { color, width: 2.5 }, marker: { size: 6, color }, connectgaps: false,
         hovertemplate: `%{text}${series.length > 1 ? " · " + s.name : ""}<br>` +
-          (percent ? "%{y:.1f}%" : `${currencySymbol(opts.currency)}%{y:,.0f}`) + "<extra></extra>",
+          (percent ? "%{y:.1f}%" : `${currencySymbol(opts.currency)}%{y:,.0f} ${NRR.unitLabel(opts.unit)}`) +
+          "<extra></extra>",
       };
     });
     const ahead = opts.forecast && series.length === 1 && series[0].rows.length
@@ -168,8 +175,7 @@ NRR.charts = (function () {
       Object.assign(lay, benchmark(range, opts.metric === "nrr" ? opts.bands : null));
       lay.yaxis = { range, ticksuffix: "%", gridcolor: GRID, zeroline: false };
     } else {
-      lay.yaxis = { tickprefix: currencySymbol(opts.currency), tickformat: "~s", gridcolor: GRID,
-                    rangemode: "tozero" };
+      lay.yaxis = { ...amountAxis(opts), rangemode: "tozero" };
     }
     if (ahead) traces = [...ahead.bands, ...traces, ahead.line];
     return draw(node, traces, lay);
@@ -207,8 +213,8 @@ NRR.charts = (function () {
     return draw(node, traces, lay);
   }
 
-  /* The MRR bridge: start, new, reactivation, expansion, contraction, churn, end. */
-  function waterfall(node, bridge, currency) {
+  /* The MRR (or ARR) bridge: start, new, reactivation, expansion, contraction, churn, end. */
+  function waterfall(node, bridge, currency, unit) {
     const steps = [
       ["Start", bridge.start, "absolute"], ["New", bridge.new, "relative"],
       ["Reactivation", bridge.reactivation, "relative"], ["Expansion", bridge.expansion, "relative"],
@@ -230,7 +236,7 @@ NRR.charts = (function () {
                                                       : compactMoney(v, currency))),
       customdata: steps.map(([, v]) => money(v, currency)),
       textposition: "outside", cliponaxis: false,
-      hovertemplate: "%{x}: %{customdata}<extra></extra>",
+      hovertemplate: `%{x}: %{customdata} ${NRR.unitLabel(unit)}<extra></extra>`,
       increasing: { marker: { color: BAND_COLORS.healthy } },
       decreasing: { marker: { color: BAND_COLORS.critical } },
       totals: { marker: { color: "#2456d6" } },
@@ -238,8 +244,7 @@ NRR.charts = (function () {
     };
     const lay = layout({
       xaxis: { type: "category", automargin: true },
-      yaxis: { range: [floor, hi + (hi - floor) * 0.12], tickprefix: currencySymbol(currency),
-               tickformat: "~s", gridcolor: GRID },
+      yaxis: { ...amountAxis({ currency, unit }), range: [floor, hi + (hi - floor) * 0.12] },
       margin: { l: 60, r: 12, t: 18, b: 40 },
     });
     return draw(node, [trace], lay);
@@ -275,13 +280,13 @@ NRR.charts = (function () {
       marker: { color: shown.map((it) => (opts.metric === "nrr" && it.band ? BAND_COLORS[it.band] : "#2456d6")) },
       text: shown.map((it) => NRR.metricValue(opts.metric, it.value, opts.currency)),
       textposition: "outside", textfont: { size: 11 }, constraintext: "none", cliponaxis: false,
-      hovertemplate: `%{${horizontal ? "y" : "x"}}: %{text}<extra></extra>`,
+      hovertemplate: `%{${horizontal ? "y" : "x"}}: %{text}${percent ? "" : " " + NRR.unitLabel(opts.unit)}<extra></extra>`,
     };
     if (percent) trace.base = shown.map(() => 100);
     const range = percent ? percentRange(shown.map((it) => it.value)) : null;
     const valueAxis = percent
       ? { range, ticksuffix: "%", gridcolor: GRID, zeroline: false }
-      : { tickprefix: currencySymbol(opts.currency), tickformat: "~s", gridcolor: GRID, rangemode: "tozero" };
+      : { ...amountAxis(opts), rangemode: "tozero" };
     const nameAxis = { type: "category", automargin: true };
     const lay = layout({ bargap: 0.35, margin: { l: 60, r: 40, t: 24, b: 60 } });
     node.style.height = "";
@@ -319,7 +324,7 @@ NRR.charts = (function () {
         marker: { color: series.length === 1 ? "#2456d6" : SERIES[i % SERIES.length] },
         text: s.rows.map((r) => NRR.metricValue(opts.metric, r.value, opts.currency)),
         textposition: series.length === 1 ? "outside" : "none", cliponaxis: false,
-        hovertemplate: `%{text}<extra>${s.name}</extra>`,
+        hovertemplate: `%{text}${percent ? "" : " " + NRR.unitLabel(opts.unit)}<extra>${s.name}</extra>`,
       };
     });
     const xaxis = periodAxis(series.length ? series[0].rows : [], opts.grain).axis;
@@ -330,7 +335,7 @@ NRR.charts = (function () {
       Object.assign(lay, benchmark(range, null));
       lay.yaxis = { range, ticksuffix: "%", gridcolor: GRID, zeroline: false };
     } else {
-      lay.yaxis = { tickprefix: currencySymbol(opts.currency), tickformat: "~s", gridcolor: GRID };
+      lay.yaxis = amountAxis(opts);
     }
     return draw(node, traces, lay);
   }
@@ -352,8 +357,10 @@ NRR.charts = (function () {
       type: "heatmap", x: grid.x, y: grid.y, z: grid.z, xgap: 2, ygap: 2,
       text: grid.z.map((row) => row.map((v) => (v === null ? "" : NRR.metricValue(opts.metric, v, opts.currency)))),
       texttemplate: "%{text}", hoverongaps: false,
-      hovertemplate: `${opts.yTitle || ""} %{y} · ${opts.xTitle || ""} %{x}: %{text}<extra></extra>`,
-      colorbar: { ticksuffix: percent ? "%" : "", thickness: 12, outlinewidth: 0 },
+      hovertemplate: `${opts.yTitle || ""} %{y} · ${opts.xTitle || ""} %{x}: %{text}` +
+        `${percent ? "" : " " + NRR.unitLabel(opts.unit)}<extra></extra>`,
+      colorbar: { ticksuffix: percent ? "%" : "", thickness: 12, outlinewidth: 0,
+                  title: { text: percent ? "" : NRR.unitLabel(opts.unit) } },
     };
     if (percent) {
       Object.assign(trace, heatScale(opts.bands));

@@ -110,6 +110,21 @@ window.NRR = (function () {
     expansion_mrr: "Expansion MRR", contraction_mrr: "Contraction MRR",
     churn_mrr: "Churn MRR", new_mrr: "New MRR",
   };
+  /* --- the unit of amounts: MRR, or ARR (12 x MRR). The API multiplies and renames the
+     columns (starting_mrr -> starting_arr); these only find and name them. ---------------- */
+  const unitLabel = (unit) => (unit === "arr" ? "ARR" : "MRR");
+  const unitColumn = (key, unit) => (unit === "arr" ? key.replace("mrr", "arr") : key);
+  const amount = (row, key, unit) => row[unitColumn(key, unit)];
+  function metricName(metric, unit) {
+    const name = METRIC_NAMES[metric] || metric;
+    return unit === "arr" ? name.replace("MRR", "ARR") : name;
+  }
+  /* Every [data-unit-label] on the page (headers, titles) says the unit shown. */
+  function showUnit(unit) {
+    document.querySelectorAll("[data-unit-label]").forEach((node) => {
+      node.textContent = unitLabel(unit);
+    });
+  }
   const BAND_COLORS = {
     exceptional: "#137a4a", healthy: "#3b9e62", concerning: "#d48a12", critical: "#cc3d33",
   };
@@ -215,7 +230,7 @@ window.NRR = (function () {
 
   return {
     meta, api, ApiError, filterPicker, confirmDialog, queryString, money, compactMoney, currencySymbol, pct, count, signed,
-    metricValue, PERCENT, METRIC_NAMES, BAND_COLORS, month, monthStart, addMonths, monthLabel,
+    metricValue, PERCENT, METRIC_NAMES, BAND_COLORS, unitLabel, unitColumn, amount, metricName, showUnit, month, monthStart, addMonths, monthLabel,
     el, loading, empty, showError, clearError,
   };
 })();

@@ -97,7 +97,7 @@
   function openEditor(widget) {
     editing = widget;
     const spec = widget ? widget.spec : { target: "accounts", metric: "nrr", chart: "bar", group_by: "csm",
-      timeframe: { grain: "quarter", mode: "last", last: 1 }, filters: [], currency: null };
+      timeframe: { grain: "quarter", mode: "last", last: 1 }, filters: [], currency: null, unit: "mrr" };
     const f = form.elements;
     document.getElementById("editor-title").textContent = widget ? "Edit widget" : "Add widget";
     f.title.value = widget ? widget.title : "";
@@ -111,6 +111,7 @@
     f.start.value = month(spec.timeframe.start || meta.range.start);
     f.through.value = month(spec.timeframe.end ? addMonths(spec.timeframe.end, -1) : addMonths(meta.range.end, -1));
     f.currency.value = spec.currency || meta.base_currency;
+    f.unit.value = spec.unit || "mrr";
     filters.splice(0, filters.length, ...spec.filters.map((x) => [x.attribute, x.value]));
     if (!picker) picker = NRR.filterPicker(form.querySelector(".filters"), filters, () => {});
     picker.render();
@@ -133,6 +134,7 @@
       },
       filters: filters.map(([attribute, value]) => ({ attribute, value })),
       currency: f.currency.value === meta.base_currency ? null : f.currency.value,
+      unit: f.unit.value,
     };
   }
 

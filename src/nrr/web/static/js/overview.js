@@ -2,7 +2,7 @@
 "use strict";
 
 (function () {
-  const { el, api, money, pct, signed, queryString, loading, showError } = NRR;
+  const { el, api, money, pct, signed, queryString, loading, showError, amount } = NRR;
   const kpiNodes = document.querySelectorAll("[data-kpi]");
   const trend = document.getElementById("trend");
   const bridge = document.getElementById("bridge");
@@ -65,17 +65,17 @@
                         title: row.band || "no starting MRR" }, pct(row.nrr));
   }
 
-  function tableRow(row, currency) {
+  function tableRow(row, currency, unit) {
+    const shown = (key) => cell(money(amount(row, key, unit), currency));
     return el("tr", {},
       el("th", { scope: "row" }, row.label),
-      cell(money(row.starting_mrr, currency)), cell(money(row.expansion_mrr, currency)),
-      cell(money(row.contraction_mrr, currency)), cell(money(row.churn_mrr, currency)),
+      shown("starting_mrr"), shown("expansion_mrr"), shown("contraction_mrr"), shown("churn_mrr"),
       el("td", { class: "num" }, bandPill(row)), cell(pct(row.grr)));
   }
 
   function renderTable(payload) {
-    tbody.replaceChildren(...payload.rows.map((row) => tableRow(row, payload.currency)));
-    tfoot.replaceChildren(...payload.totals.map((row) => tableRow(row, payload.currency)));
+    tbody.replaceChildren(...payload.rows.map((row) => tableRow(row, payload.currency, payload.unit)));
+    tfoot.replaceChildren(...payload.totals.map((row) => tableRow(row, payload.currency, payload.unit)));
     if (!payload.rows.length) {
       tbody.replaceChildren(el("tr", {}, el("td", { colspan: 7 },
         NRR.empty("No whole period in this range", "Widen “From” and “Through”, or pick a shorter period."))));
@@ -101,7 +101,8 @@
       return;
     }
     try {
-      const ahead = await api("/api/forecast", { params: { ...query, horizon: HORIZON[grain],
+      const { unit, ...selection } = query;  // NRR is the same in MRR and ARR; forecasts are in MRR
+      const ahead = await api("/api/forecast", { params: { ...selection, horizon: HORIZON[grain],
                                                            metric: "nrr" } });
       if (mine !== serial) return;
       const series = [{ name: "NRR", rows: payload.rows.map((r) => ({ ...r, value: r.nrr })) }];
@@ -117,13 +118,14 @@
 
   function render(payload, query) {
     const grain = payload.request.period;
+    NRR.showUnit(payload.unit);
     renderKpis(payload);
     renderBenchmark(payload);
     renderTable(payload);
     const subtitle = document.getElementById("subtitle");
     subtitle.textContent = `${payload.request.level === "organization" ? "Organizations" : "Accounts"}` +
       ` · ${payload.rows.length} ${grain === "ttm" ? "trailing-twelve-month windows" : grain + "s"}` +
-      ` · ${payload.currency}` +
+      ` · ${payload.currency} ${NRR.unitLabel(payload.unit)}` +
       (payload.request.filters.length ? ` · ${payload.request.filters.map((f) => f.join(" = ")).join(", ")}` : "");
     csv.href = `/api/report?${queryString({ ...query, format: "csv" })}`;
     if (!payload.rows.length) {
@@ -135,7 +137,7 @@
     const series = [{ name: "NRR", rows: payload.rows.map((r) => ({ ...r, value: r.nrr })) }];
     NRR.charts.lines(trend, series, { metric: "nrr", grain, currency: payload.currency,
                                       bands: payload.bands });
-    NRR.charts.waterfall(bridge, payload.bridge, payload.currency);
+    NRR.charts.waterfall(bridge, payload.bridge, payload.currency, payload.unit);
     document.getElementById("bridge-label").textContent = payload.bridge.label === "Whole range"
       ? `${payload.rows[0].label} – ${payload.rows[payload.rows.length - 1].label}` : payload.bridge.label;
   }

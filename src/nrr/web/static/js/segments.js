@@ -2,7 +2,7 @@
 "use strict";
 
 (function () {
-  const { el, api, money, pct, count, signed, loading, showError, clearError } = NRR;
+  const { el, api, money, pct, count, signed, loading, showError, clearError, amount, unitLabel } = NRR;
   const form = document.getElementById("controls");
   const which = form.elements.which;
   const bars = document.getElementById("bars");
@@ -31,19 +31,19 @@
     const option = which.selectedOptions[0];
     return {
       period: query.period, start: option.value, end: option.dataset.end, by: query.by,
-      level: query.level, currency: query.currency, filter: query.filter,
+      level: query.level, currency: query.currency, filter: query.filter, unit: query.unit,
     };
   }
 
-  function groupRow(row, attr, currency) {
+  function groupRow(row, attr, currency, unit) {
     const name = row[attr] === null ? UNSET : String(row[attr]);
     return el("tr", { "data-group": name },
       el("th", { scope: "row" }, name),
       el("td", { class: "num" }, count(row.customers_start)),
-      el("td", { class: "num" }, money(row.starting_mrr, currency)),
-      el("td", { class: "num opt" }, money(row.expansion_mrr, currency)),
-      el("td", { class: "num opt" }, money(row.contraction_mrr, currency)),
-      el("td", { class: "num opt" }, money(row.churn_mrr, currency)),
+      el("td", { class: "num" }, money(amount(row, "starting_mrr", unit), currency)),
+      el("td", { class: "num opt" }, money(amount(row, "expansion_mrr", unit), currency)),
+      el("td", { class: "num opt" }, money(amount(row, "contraction_mrr", unit), currency)),
+      el("td", { class: "num opt" }, money(amount(row, "churn_mrr", unit), currency)),
       el("td", { class: "num" }, el("span", { class: `pill ${row.band ? "band-" + row.band : ""}` }, pct(row.nrr))),
       el("td", { class: "num" }, pct(row.grr)),
       el("td", { class: "num" }, el("button", { type: "button", class: "button ghost small",
@@ -59,7 +59,8 @@
     const rows = sortedRows(payload.rows);
     document.getElementById("bars-title").textContent =
       `NRR per ${attr} · ${which.selectedOptions[0]?.textContent || ""}`;
-    groupsBody.replaceChildren(...rows.map((row) => groupRow(row, attr, payload.currency)));
+    NRR.showUnit(payload.unit);
+    groupsBody.replaceChildren(...rows.map((row) => groupRow(row, attr, payload.currency, payload.unit)));
     if (!rows.length) {
       NRR.charts.showEmpty(bars, "No customers in this period",
         "Nobody had MRR at the start of this period with these filters.");
@@ -94,22 +95,22 @@
   }
 
   /* --- drill-down ---------------------------------------------------------------------- */
-  function drillRow(row, currency) {
+  function drillRow(row, currency, unit) {
     const label = row.name ? `${row.unit} · ${row.name}` : String(row.unit);
     const tone = row.delta > 0 ? "up" : row.delta < 0 ? "down" : "";
     return el("tr", { "data-category": row.category },
       el("th", { scope: "row" }, label),
       el("td", {}, el("span", { class: `category ${row.category}`, text: row.category })),
-      el("td", { class: "num" }, money(row.mrr_start, currency, 2)),
-      el("td", { class: "num" }, money(row.mrr_end, currency, 2)),
+      el("td", { class: "num" }, money(amount(row, "mrr_start", unit), currency, 2)),
+      el("td", { class: "num" }, money(amount(row, "mrr_end", unit), currency, 2)),
       el("td", { class: `num ${tone}` }, signed(money(Math.abs(row.delta), currency, 2), row.delta)));
   }
 
-  function renderDrill(rows, currency, truncated, total) {
+  function renderDrill(rows, currency, unit, truncated, total) {
     let active = "all";
     const draw = () => {
       const shown = active === "all" ? rows : rows.filter((r) => r.category === active);
-      drillBody.replaceChildren(...shown.map((r) => drillRow(r, currency)));
+      drillBody.replaceChildren(...shown.map((r) => drillRow(r, currency, unit)));
       if (!shown.length) {
         drillBody.replaceChildren(el("tr", {}, el("td", { colspan: 5 },
           NRR.empty("Nobody here", "No customer of this group moved this way in the period."))));
@@ -126,10 +127,10 @@
     draw();
   }
 
-  function summary(groupRowData, currency) {
+  function summary(groupRowData, currency, unit) {
     if (!groupRowData) return "";
-    return `${count(groupRowData.customers_start)} customers at the start · starting MRR ` +
-      `${money(groupRowData.starting_mrr, currency)} · NRR ${pct(groupRowData.nrr)} · GRR ${pct(groupRowData.grr)} · ` +
+    return `${count(groupRowData.customers_start)} customers at the start · starting ${unitLabel(unit)} ` +
+      `${money(amount(groupRowData, "starting_mrr", unit), currency)} · NRR ${pct(groupRowData.nrr)} · GRR ${pct(groupRowData.grr)} · ` +
       `${count(groupRowData.customers_expanded)} expanded, ${count(groupRowData.customers_contracted)} ` +
       `contracted, ${count(groupRowData.customers_churned)} churned`;
   }
@@ -142,7 +143,7 @@
     drill.hidden = false;
     document.getElementById("drill-title").textContent =
       `${attr} = ${name} · ${which.selectedOptions[0]?.textContent || ""}`;
-    document.getElementById("drill-summary").textContent = summary(groupRowData, payload.currency);
+    document.getElementById("drill-summary").textContent = summary(groupRowData, payload.currency, payload.unit);
     for (const tr of groupsBody.children) tr.classList.toggle("selected", tr.dataset.group === name);
     drillCats.replaceChildren();
     drillBody.replaceChildren();
@@ -153,7 +154,7 @@
     try {
       const body = await api("/api/customers", { params });
       const rows = body.rows.filter((r) => r[attr] === undefined || r[attr] === key);
-      renderDrill(rows, payload.currency, body.truncated, body.total);
+      renderDrill(rows, payload.currency, body.unit, body.truncated, body.total);
       clearError();
     } catch (err) {
       drillBody.replaceChildren(el("tr", {}, el("td", { colspan: 5 },

@@ -2,7 +2,7 @@
 "use strict";
 
 NRR.widgets = (function () {
-  const { el, money, pct, count, metricValue, METRIC_NAMES, signed } = NRR;
+  const { el, money, pct, count, metricValue, metricName, amount, unitLabel, signed } = NRR;
   const UNSET = "(unset)";
   const WIDE = new Set(["table", "heatmap"]);
   const BAD_WHEN_UP = new Set(["churn_mrr", "contraction_mrr"]);
@@ -13,7 +13,7 @@ NRR.widgets = (function () {
   function bySeries(payload) {
     const series = new Map();
     for (const row of payload.rows) {
-      const name = payload.request.by.length ? groupName(row.group) : METRIC_NAMES[payload.metric];
+      const name = payload.request.by.length ? groupName(row.group) : metricName(payload.metric, payload.unit);
       if (!series.has(name)) series.set(name, []);
       series.get(name).push(row);
     }
@@ -29,15 +29,16 @@ NRR.widgets = (function () {
       ? `last ${spec.timeframe.last} ${r.period === "ttm" ? "TTM windows" : r.period + (spec.timeframe.last > 1 ? "s" : "")}`
       : "date range";
     const parts = [spec.target === "organizations" ? "Organizations" : "Accounts",
-                   METRIC_NAMES[payload.metric], `${frame} (${span})`];
+                   metricName(payload.metric, payload.unit), `${frame} (${span})`];
     if (r.by.length) parts.push(`by ${r.by.join(", ")}`);
     if (r.filters.length) parts.push(r.filters.map((f) => f.join(" = ")).join(", "));
     if (r.currency) parts.push(r.currency);
+    if (payload.unit === "arr" && !NRR.PERCENT.has(payload.metric)) parts.push("ARR (12 × MRR)");
     return parts.join(" · ");
   }
 
   function bar(node, payload) {
-    const opts = { metric: payload.metric, currency: payload.currency };
+    const opts = { metric: payload.metric, currency: payload.currency, unit: payload.unit };
     if (!payload.request.by.length) {
       return NRR.charts.periodBars(node, bySeries(payload), { ...opts, grain: payload.request.period });
     }
@@ -58,18 +59,18 @@ NRR.widgets = (function () {
     const grouped = payload.request.by.length > 0;
     const head = el("tr", {}, el("th", { scope: "col", text: "Period" }),
       grouped ? el("th", { scope: "col", text: payload.request.by[0] }) : null,
-      el("th", { scope: "col", class: "num", text: METRIC_NAMES[payload.metric] }),
+      el("th", { scope: "col", class: "num", text: metricName(payload.metric, payload.unit) }),
       el("th", { scope: "col", class: "num", text: "Customers at start" }),
-      el("th", { scope: "col", class: "num", text: "Starting MRR" }),
-      el("th", { scope: "col", class: "num", text: "Ending MRR" }));
+      el("th", { scope: "col", class: "num", text: `Starting ${unitLabel(payload.unit)}` }),
+      el("th", { scope: "col", class: "num", text: `Ending ${unitLabel(payload.unit)}` }));
     const rows = payload.rows.map((r) => el("tr", {},
       el("th", { scope: "row", text: r.label }),
       grouped ? el("td", { text: groupName(r.group) }) : null,
       el("td", { class: "num" }, el("span", { class: payload.metric === "nrr" && r.band ? `pill band-${r.band}` : "" },
         metricValue(payload.metric, r.value, payload.currency))),
       el("td", { class: "num", text: count(r.customers_start) }),
-      el("td", { class: "num", text: money(r.starting_mrr, payload.currency) }),
-      el("td", { class: "num", text: money(r.ending_mrr, payload.currency) })));
+      el("td", { class: "num", text: money(amount(r, "starting_mrr", payload.unit), payload.currency) }),
+      el("td", { class: "num", text: money(amount(r, "ending_mrr", payload.unit), payload.currency) })));
     node.replaceChildren(el("div", { class: "table-wrap" },
       el("table", { class: "data" }, el("thead", {}, head), el("tbody", {}, rows))));
   }
@@ -82,7 +83,7 @@ NRR.widgets = (function () {
       const worse = BAD_WHEN_UP.has(payload.metric) ? t.change > 0 : t.change < 0;
       const tone = !t.change ? "" : worse ? "down" : "up";
       return el("article", { class: "kpi", "data-band": t.band || "" },
-        el("h2", { text: payload.request.by.length ? groupName(t.group) : `${METRIC_NAMES[payload.metric]} · ${t.label}` }),
+        el("h2", { text: payload.request.by.length ? groupName(t.group) : `${metricName(payload.metric, payload.unit)} · ${t.label}` }),
         el("p", { class: "kpi-value", text: metricValue(payload.metric, t.value, payload.currency) }),
         el("p", { class: "kpi-change" }, el("span", { class: tone, text: change })));
     });
@@ -97,8 +98,8 @@ NRR.widgets = (function () {
       return row && row.value !== undefined ? row.value : null;
     }));
     return NRR.charts.heatmap(node, { x, y: groups.map((g) => g.name), z },
-                              { metric: payload.metric, currency: payload.currency, xTitle: "Period",
-                                bands: payload.bands });
+                              { metric: payload.metric, currency: payload.currency, unit: payload.unit,
+                                xTitle: "Period", bands: payload.bands });
   }
 
   /* Draw `payload` into `node`; charts get a chart box, tables and tiles plain HTML. */
@@ -115,10 +116,11 @@ NRR.widgets = (function () {
     node.replaceChildren(box);
     if (chart === "line") {
       return NRR.charts.lines(box, bySeries(payload), { metric: payload.metric, currency: payload.currency,
-                                                        grain: payload.request.period, bands: payload.bands });
+                                                        unit: payload.unit, grain: payload.request.period,
+                                                        bands: payload.bands });
     }
     if (chart === "bar") return bar(box, payload);
-    if (chart === "waterfall") return NRR.charts.waterfall(box, payload.bridge, payload.currency);
+    if (chart === "waterfall") return NRR.charts.waterfall(box, payload.bridge, payload.currency, payload.unit);
     return heatmap(box, payload);
   }
 
