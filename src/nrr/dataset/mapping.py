@@ -69,6 +69,19 @@ class TableMapping:
     def converts_numbers(self) -> bool:
         return self.decimal != "." or self.thousands != "" or bool(self.strip)
 
+    def unknown_column(self, known: tuple[str, ...]) -> tuple[str, str] | None:
+        """The first (part, column) of ``columns``, ``values`` or ``constants`` naming a
+        column outside ``known``, for its reader's message; None when all are known."""
+        for part, columns in (
+            ("columns", self.columns),
+            ("values", self.values),
+            ("constants", self.constants),
+        ):
+            for column in columns:
+                if column not in known:
+                    return part, column
+        return None
+
 
 @dataclass(frozen=True)
 class Mapping:

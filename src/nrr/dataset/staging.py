@@ -113,17 +113,13 @@ def check_sections(mapping: Mapping) -> None:
         _check_constants(mapping, name, table.constants)
         if spec.keeps_unknown_columns:
             continue
-        for part, columns in (
-            ("columns", table.columns),
-            ("values", table.values),
-            ("constants", table.constants),
-        ):
-            for column in columns:
-                if column not in spec.column_names:
-                    raise ConfigError(
-                        f"{mapping.path}: [{name}.{part}] {column}: {name} has no column "
-                        f"{column} (its columns: {', '.join(spec.column_names)})"
-                    )
+        unknown = table.unknown_column(spec.column_names)
+        if unknown is not None:
+            part, column = unknown
+            raise ConfigError(
+                f"{mapping.path}: [{name}.{part}] {column}: {name} has no column "
+                f"{column} (its columns: {', '.join(spec.column_names)})"
+            )
 
 
 def _check_importer_keys(mapping: Mapping, name: str, table: TableMapping) -> None:

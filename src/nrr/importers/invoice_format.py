@@ -104,17 +104,13 @@ def line_format(table: TableMapping) -> LineFormat:
         raise ConfigError(
             f"{source}: [{name}] file: the invoice-lines file is the one named on the command line"
         )
-    for part, names in (
-        ("columns", table.columns),
-        ("values", table.values),
-        ("constants", table.constants),
-    ):
-        for column in names:
-            if column not in COLUMNS:
-                raise ConfigError(
-                    f"{source}: [{name}.{part}] {column}: {column!r} is not a column of "
-                    f"invoice lines (one of {', '.join(COLUMNS)})"
-                )
+    unknown = table.unknown_column(COLUMNS)
+    if unknown is not None:
+        part, column = unknown
+        raise ConfigError(
+            f"{source}: [{name}.{part}] {column}: {column!r} is not a column of "
+            f"invoice lines (one of {', '.join(COLUMNS)})"
+        )
     return LineFormat(
         name=f"invoice lines mapped by {Path(source).name}",
         columns=MappingProxyType(
