@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from nrr.errors import ConfigError
-from nrr.importers.invoice_format import format_from_toml
+from nrr.importers.invoice_format import load_line_format
 from nrr.importers.invoice_read import InvoiceLine, read_lines
 from nrr.importers.invoice_spread import (
     Charge,
@@ -168,7 +168,7 @@ def test_a_mapping_renames_reformats_maps_values_and_sets_constants(tmp_path: Pa
         "[invoice_lines.values.kind]\nrecurring = 'subscription'\nfee = 'one_time'\n"
         "[invoice_lines.constants]\ncurrency = 'EUR'\n"
     )
-    first, second = read_lines(lines, format_from_toml(mapping))
+    first, second = read_lines(lines, load_line_format(mapping))
     assert (first.start, first.end) == (D("2024-01-01"), D("2024-02-01"))
     assert (first.kind, first.currency, first.amount) == ("subscription", "EUR", Decimal("1200.50"))
     assert second.kind == "one_time"
@@ -179,18 +179,21 @@ def test_a_mapping_renames_reformats_maps_values_and_sets_constants(tmp_path: Pa
     ("text", "message"),
     [
         ("[other]\n", "no [invoice_lines] section"),
-        ("[invoice_lines]\ncolumns = 3\n", "must be a table"),
+        ("[invoice_lines]\ncolumns = 3\n", "[invoice_lines.columns]: expected a section"),
         ("[invoice_lines.columns]\nrevenue = 'x'\n", "'revenue' is not a column"),
-        ("[invoice_lines]\nperiod_end = 'last'\n", "period_end must be"),
-        ("[invoice_lines]\nsheet = 1\n", "unknown key(s) in [invoice_lines]: sheet"),
-        ("[invoice_lines\n", "is not valid TOML"),
+        ("[invoice_lines.values.plan]\nx = 'y'\n", "[invoice_lines.values] plan: 'plan' is not"),
+        ("[invoice_lines]\nperiod_end = 'last'\n", "period_end: 'last' must be"),
+        ("[invoice_lines]\nsheet = 1\n", "[invoice_lines] sheet: unknown key"),
+        ("[invoice_lines]\nfile = 'x.csv'\n", "file: the invoice-lines file is the one named"),
+        ("[invoice_lines.columns]\nkind = []\n", "kind: the list of headers is empty"),
+        ("[invoice_lines\n", "not a valid TOML file"),
     ],
 )
 def test_a_bad_mapping_is_a_clear_config_error(tmp_path: Path, text: str, message: str) -> None:
     mapping = tmp_path / "mapping.toml"
     mapping.write_text(text)
     with pytest.raises(ConfigError, match=re.escape(message)):
-        format_from_toml(mapping)
+        load_line_format(mapping)
 
 
 def test_the_chargebee_preset_is_the_mapping_its_docs_show(tmp_path: Path) -> None:
@@ -200,7 +203,7 @@ def test_the_chargebee_preset_is_the_mapping_its_docs_show(tmp_path: Path) -> No
     block = page.split("The preset as a mapping file:")[1].split("```toml\n")[1].split("```")[0]
     mapping = tmp_path / "chargebee.toml"
     mapping.write_text(block)
-    documented = format_from_toml(mapping)
+    documented = load_line_format(mapping)
     assert documented.columns == dict(CHARGEBEE.columns)
     assert documented.date_formats == CHARGEBEE.date_formats
     assert dict(documented.values["kind"]) == dict(CHARGEBEE.values["kind"])
@@ -234,9 +237,9 @@ def test_a_file_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("settings", "written", "amount"),
     [
-        ('thousands = ","\nstrip = "$"\n', '"$1,200.00"', "1200.00"),
+        ('thousands = ","\nstrip = ["$"]\n', '"$1,200.00"', "1200.00"),
         ('decimal = ","\nthousands = "."\nstrip = ["€"]\n', '"1.200,50 €"', "1200.50"),
-        ('thousands = ","\nstrip = "$"\n', '"-$3"', "-3"),
+        ('thousands = ","\nstrip = ["$"]\n', '"-$3"', "-3"),
     ],
 )
 def test_amounts_written_with_separators_and_symbols(
@@ -249,15 +252,15 @@ def test_amounts_written_with_separators_and_symbols(
     )
     mapping = tmp_path / "mapping.toml"
     mapping.write_text(f"[invoice_lines]\n{settings}")
-    [parsed] = read_lines(lines, format_from_toml(mapping))
+    [parsed] = read_lines(lines, load_line_format(mapping))
     assert parsed.amount == Decimal(amount)
 
 
-def test_a_separator_must_be_one_character(tmp_path: Path) -> None:
+def test_a_separator_is_one_the_mapping_format_knows(tmp_path: Path) -> None:
     mapping = tmp_path / "mapping.toml"
     mapping.write_text('[invoice_lines]\ndecimal = ",,"\n')
-    with pytest.raises(ConfigError, match="decimal must be one character"):
-        format_from_toml(mapping)
+    with pytest.raises(ConfigError, match=re.escape("[invoice_lines] decimal: ',,' must be")):
+        load_line_format(mapping)
 
 
 def test_one_day_gaps_suggest_an_inclusive_period_end() -> None:

@@ -502,3 +502,90 @@ def test_a_constant_is_written_in_nrrs_format_whatever_the_table_uses(tmp_path: 
     assert [(r["attribute"], r["value"], r["valid_from"]) for r in history] == [
         ("segment", "smb", date(2024, 1, 1))
     ]
+
+
+INVOICE_LINES = """
+[invoice_lines]
+date_format = "%d.%m.%Y"
+period_end = "inclusive"
+decimal = ","
+thousands = "."
+strip = ["€"]
+
+[invoice_lines.columns]
+customer_id = "Kunde"
+invoice_date = "Datum"
+service_period_start = "Von"
+service_period_end = "Bis"
+amount = "Betrag"
+kind = "Art"
+
+[invoice_lines.values.kind]
+abo = "subscription"
+
+[invoice_lines.constants]
+currency = "EUR"
+"""
+
+
+def test_one_mapping_file_serves_the_dataset_and_nrr_import_invoices(tmp_path: Path) -> None:
+    folder = european(tmp_path)
+    (folder / "map.toml").write_text(EUROPEAN + INVOICE_LINES, encoding="utf-8")
+    # the dataset reader leaves the [invoice_lines] section to the importer
+    assert run("validate", str(folder), "--map", str(folder / "map.toml")).exit_code == 0
+    header = "Kunde,Datum,Von,Bis,Betrag,Art\n"
+    row = 'c1,01.01.2024,01.01.2024,31.12.2024,"1.200,00 €",Abo\n'
+    lines = write(tmp_path / "export", {"lines.csv": header + row}) / "lines.csv"
+    out = tmp_path / "imported"
+    result = run(
+        "import", "invoices", str(lines), "--map", str(folder / "map.toml"), "--out", str(out)
+    )
+    assert result.exit_code == 0, result.output
+    # 1,200.00 EUR for the year 2024 (inclusive end: the period ends on 2025-01-01): 12 months
+    assert "c1,2024-01-01,,1200,12,EUR,recurring" in (out / "subscriptions.csv").read_text()
+    # the same file beside the imported dataset (its tables in nrr's own format) is no harm
+    (out / "mapping.toml").write_text(INVOICE_LINES, encoding="utf-8")
+    reported = run("report", str(out))
+    assert reported.exit_code == 0, reported.output
+
+
+def test_several_date_formats_are_tried_in_order(tmp_path: Path) -> None:
+    folder = european(tmp_path)
+    text = EUROPEAN.replace('date_format = "%d.%m.%Y"', 'date_format = ["%d.%m.%Y", "%Y-%m-%d"]')
+    (folder / "map.toml").write_text(text, encoding="utf-8")
+    abos = (folder / "Abos.csv").read_text(encoding="utf-8").replace("15.02.2024", "2024-02-15")
+    (folder / "Abos.csv").write_text(abos, encoding="utf-8")
+    ds = nrr.load(folder, mapping=folder / "map.toml")
+    starts = ds.staged.lines.column("start_date").to_pylist()
+    assert starts == [date(2024, 1, 31), date(2024, 2, 15), date(2024, 3, 1)]
+    (folder / "Abos.csv").write_text(abos.replace("01.03.2024", "3/1/2024"), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        nrr.load(folder, mapping=folder / "map.toml")
+    assert any(
+        "'3/1/2024' is not a date in the mapping's date_format %d.%m.%Y or %Y-%m-%d" in i.message
+        for i in caught.value.issues
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            '[subscriptions]\nperiod_end = "inclusive"\n',
+            "[subscriptions] period_end: is read by nrr import invoices only ([invoice_lines])",
+        ),
+        (
+            '[subscriptions.columns]\nend_date = ["Ended At", "Canceled At"]\n',
+            "[subscriptions.columns] end_date: a list of headers is read by nrr import "
+            "invoices only ([invoice_lines]); name one header",
+        ),
+    ],
+)
+def test_what_only_the_invoice_importer_reads_is_refused_in_a_table(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    folder = european(tmp_path)
+    bad = write(tmp_path, {"bad.toml": text}) / "bad.toml"
+    result = run("validate", str(folder), "--map", str(bad))
+    assert result.exit_code == 2, result.output
+    assert f"{bad}: {expected}" in result.output

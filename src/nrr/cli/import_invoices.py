@@ -51,12 +51,12 @@ def _run(
     quiet: bool,
 ) -> None:
     from nrr.importers.chargebee import PRESETS
-    from nrr.importers.invoice_format import DEFAULT, format_from_toml
+    from nrr.importers.invoice_format import DEFAULT, load_line_format
     from nrr.importers.invoices import InvoiceImport, import_invoices
 
     if mapping is not None and fmt_name is not None:
         raise click.UsageError("give --map or --preset, not both")
-    fmt = PRESETS[fmt_name] if fmt_name else format_from_toml(mapping) if mapping else DEFAULT
+    fmt = PRESETS[fmt_name] if fmt_name else load_line_format(mapping) if mapping else DEFAULT
     job = InvoiceImport(lines, out, fmt, customers, fx_rates, parse_date(as_of, "--as-of"))
     finish(import_invoices(job), out, quiet)
 

@@ -10,22 +10,17 @@ favour of it (``relabel``), which also names every column by the user's header.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from nrr.dataset.issues import Issue, Severity
+from nrr.dataset.mapped_values import Convert, date_reader, number_reader
 from nrr.dataset.mapping import TableMapping
 from nrr.dataset.raw import RawTable, column_name_of, unique_names
-
-# What " " as a thousands separator stands for: exports write a plain, a no-break or a
-# narrow no-break space.
-_SPACES = " \u00a0\u202f"
 
 
 @dataclass(frozen=True)
@@ -180,9 +175,6 @@ def _constant(value: str, rows: int) -> pa.ChunkedArray:
     return pa.chunked_array([pa.DictionaryArray.from_arrays(codes, pa.array([value], pa.string()))])
 
 
-Convert = Callable[[str], str | None]
-
-
 def _converter(
     mapping: TableMapping, name: str, dates: Collection[str], numbers: Collection[str]
 ) -> Convert | None:
@@ -191,10 +183,10 @@ def _converter(
     table = mapping.values.get(name)
     if table:
         steps.append(lambda v: table.get(v.strip(), v))
-    if name in dates and mapping.date_format is not None:
-        steps.append(_date_reader(mapping.date_format))
+    if name in dates and mapping.date_formats:
+        steps.append(date_reader(mapping.date_formats))
     if name in numbers and mapping.converts_numbers:
-        steps.append(_number_reader(mapping))
+        steps.append(number_reader(mapping.decimal, mapping.thousands, mapping.strip))
     if not steps:
         return None
 
@@ -207,45 +199,6 @@ def _converter(
         return current
 
     return convert
-
-
-def _date_reader(fmt: str) -> Convert:
-    def read(value: str) -> str | None:
-        text = value.strip()
-        if not text:
-            return value
-        try:
-            return datetime.strptime(text, fmt).date().isoformat()
-        except ValueError:
-            return None
-
-    return read
-
-
-def _number_reader(mapping: TableMapping) -> Convert:
-    """Symbols stripped, then a number written with the mapping's separators, strictly:
-    thousands groups of three digits, or none at all ("1,20.00" is refused, not guessed)."""
-    decimal = re.escape(mapping.decimal)
-    thousands = f"[{_SPACES}]" if mapping.thousands == " " else re.escape(mapping.thousands)
-    grouped = rf"\d{{1,3}}(?:{thousands}\d{{3}})+" if mapping.thousands else r"(?!)"
-    shape = re.compile(rf"-?(?:{grouped}|\d+)(?:{decimal}\d+)?")
-    sep = re.compile(thousands) if mapping.thousands else None
-
-    def read(value: str) -> str | None:
-        text = value
-        for symbol in mapping.strip:
-            text = text.replace(symbol, "")
-        text = text.strip(" \t\u00a0\u202f")
-        if not text:
-            return value if not value.strip() else None
-        text = re.sub(r"^-\s+", "-", text)
-        if shape.fullmatch(text) is None:
-            return None
-        if sep is not None:
-            text = sep.sub("", text)
-        return text.replace(mapping.decimal, ".")
-
-    return read
 
 
 def _convert(column: pa.ChunkedArray, convert: Convert) -> tuple[pa.ChunkedArray, np.ndarray]:
@@ -279,7 +232,8 @@ def _unconverted(
     value = column[row].as_py()
     if date:
         rule = "date-format"
-        message = f"{value!r} is not a date in the mapping's date_format {mapping.date_format}"
+        formats = " or ".join(mapping.date_formats)
+        message = f"{value!r} is not a date in the mapping's date_format {formats}"
     else:
         rule = "decimal-format"
         stripped = f" once {', '.join(repr(s) for s in mapping.strip)} are removed"

@@ -7,7 +7,10 @@ checked strictly here, before any data is read, so that a typo in it is named wi
 rather than showing up as a thousand data errors.
 
 A section name is just a name here: which names are nrr tables is checked where an nrr
-dataset is read (``staging``), so an importer may use the same format for its own input.
+dataset is read (``staging``), so an importer reads the same format, through this same
+parser, for its own input (``nrr import invoices`` and its ``[invoice_lines]`` section).
+Two keys serve only that importer (a list of headers for one column, ``period_end``): they
+are parsed here, with every other key, and refused by ``staging`` in an nrr table.
 """
 
 from __future__ import annotations
@@ -22,7 +25,18 @@ from nrr.errors import ConfigError
 MAPPING_FILE = "mapping.toml"
 DECIMALS = (".", ",")
 THOUSANDS = ("", ",", ".", " ", "'")
-_KEYS = ("file", "date_format", "decimal", "thousands", "strip", "columns", "values", "constants")
+_KEYS = (
+    "file",
+    "date_format",
+    "decimal",
+    "thousands",
+    "strip",
+    "columns",
+    "values",
+    "constants",
+    "period_end",
+)
+PERIOD_ENDS = ("exclusive", "inclusive")
 _PROBES = (date(2024, 1, 31), date(2023, 12, 5))  # day > 12 and day < 10: both orders differ
 
 
@@ -31,24 +45,42 @@ class TableMapping:
     """One section: how one table of the user's becomes the table ``name``.
 
     ``columns`` maps an nrr column to the user's header as written in the mapping file;
-    ``values`` maps, per nrr column, a user's value (trimmed) to nrr's; ``constants`` gives
-    a column the file lacks one value on every row.
+    ``fallbacks`` the further headers of a column mapped to a list of them, read where the
+    first is empty (``nrr import invoices`` only); ``values`` maps, per nrr column, a user's
+    value (trimmed) to nrr's; ``constants`` gives a column the file lacks one value on every
+    row. ``date_formats`` are tried in order; ``period_end`` (``None`` when not given) says
+    whether a service period's end is its last day (``nrr import invoices`` only).
     """
 
     name: str
     source: str  # the mapping file, for messages
     file: str | None = None
-    date_format: str | None = None
+    date_formats: tuple[str, ...] = ()
     decimal: str = "."
     thousands: str = ""
     strip: tuple[str, ...] = ()
     columns: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)
+    fallbacks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    period_end: str | None = None
 
     @property
     def converts_numbers(self) -> bool:
         return self.decimal != "." or self.thousands != "" or bool(self.strip)
+
+    def unknown_column(self, known: tuple[str, ...]) -> tuple[str, str] | None:
+        """The first (part, column) of ``columns``, ``values`` or ``constants`` naming a
+        column outside ``known``, for its reader's message; None when all are known."""
+        for part, columns in (
+            ("columns", self.columns),
+            ("values", self.values),
+            ("constants", self.constants),
+        ):
+            for column in columns:
+                if column not in known:
+                    return part, column
+        return None
 
 
 @dataclass(frozen=True)
@@ -117,14 +149,18 @@ def _table(path: Path, name: str, section: dict[str, object]) -> TableMapping:
         not file.strip() or "/" in file or "\\" in file or file in {".", ".."}
     ):
         raise ConfigError(f"{where} file: {file!r} must be a file name in the data folder")
-    date_format = _text(section, "date_format", where)
-    if date_format is not None:
-        _check_date_format(date_format, f"{where} date_format")
+    date_formats = _texts(section, "date_format", where, 'e.g. "%m/%d/%Y"')
+    for fmt in date_formats:
+        _check_date_format(fmt, f"{where} date_format")
     decimal, thousands = _separators(section, where)
     strip = section.get("strip", [])
     if not isinstance(strip, list) or not all(isinstance(s, str) and s.strip() for s in strip):
         raise ConfigError(f'{where} strip: expected a list of texts, e.g. ["$", "USD"]')
-    columns = _columns(section, name, path)
+    period_end = _text(section, "period_end", where)
+    if period_end is not None and period_end not in PERIOD_ENDS:
+        raise ConfigError(f'{where} period_end: {period_end!r} must be "exclusive" or "inclusive"')
+    headers = _columns(section, name, path)
+    columns = {column: found[0] for column, found in headers.items()}
     constants = _pairs(section, "constants", f"[{name}.constants]", path)
     for column in constants:
         if column in columns:
@@ -137,13 +173,15 @@ def _table(path: Path, name: str, section: dict[str, object]) -> TableMapping:
         name,
         str(path),
         file,
-        date_format,
+        date_formats,
         decimal,
         thousands,
         tuple(strip),
         {_name(c): h for c, h in columns.items()},
         {_name(c): {k.strip(): v for k, v in m.items()} for c, m in values.items()},
         {_name(c): v for c, v in constants.items()},
+        {_name(c): found[1:] for c, found in headers.items() if len(found) > 1},
+        period_end,
     )
 
 
@@ -160,20 +198,31 @@ def _separators(section: dict[str, object], where: str) -> tuple[str, str]:
     return decimal, thousands
 
 
-def _columns(section: dict[str, object], name: str, path: Path) -> dict[str, str]:
-    """``[table.columns]``: no header may feed two columns."""
-    columns = _pairs(section, "columns", f"[{name}.columns]", path)
+def _columns(section: dict[str, object], name: str, path: Path) -> dict[str, tuple[str, ...]]:
+    """``[table.columns]``: a header, or a list of headers; no header may feed two columns."""
+    label = f"[{name}.columns]"
+    table = section.get("columns", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: {label}: expected a section of name = value")
+    columns: dict[str, tuple[str, ...]] = {}
     seen: dict[str, str] = {}
-    for column, header in columns.items():
-        if not header.strip():
-            raise ConfigError(f"{path}: [{name}.columns] {column}: the header is empty")
-        key = header.strip().lower()
-        if key in seen:
-            raise ConfigError(
-                f"{path}: [{name}.columns] {column}: the column {header!r} is already mapped "
-                f"to {seen[key]} (headers compare case-insensitively)"
-            )
-        seen[key] = column
+    for column in table:
+        if not column.strip():
+            raise ConfigError(f"{path}: {label}: a name is empty")
+        headers = _texts(table, column, f"{path}: {label}", 'e.g. "Customer ID"')
+        if not headers:
+            raise ConfigError(f"{path}: {label} {column}: the list of headers is empty")
+        for header in headers:
+            if not header.strip():
+                raise ConfigError(f"{path}: {label} {column}: the header is empty")
+            key = header.strip().lower()
+            if key in seen:
+                raise ConfigError(
+                    f"{path}: {label} {column}: the column {header!r} is already mapped "
+                    f"to {seen[key]} (headers compare case-insensitively)"
+                )
+            seen[key] = column
+        columns[column] = headers
     return columns
 
 
@@ -204,6 +253,16 @@ def _text(section: dict[str, object], key: str, where: str) -> str | None:
     if value is not None and not isinstance(value, str):
         raise ConfigError(f"{where} {key}: expected a quoted text, got {value!r}")
     return value
+
+
+def _texts(section: dict[str, object], key: str, where: str, example: str) -> tuple[str, ...]:
+    """A key that takes a text or a list of texts (several date formats, several headers)."""
+    value = section.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(f"{where} {key}: expected a text or a list of texts, {example}")
+    return tuple(value)
 
 
 def _pairs(section: dict[str, object], key: str, label: str, path: Path) -> dict[str, str]:

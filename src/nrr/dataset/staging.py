@@ -26,7 +26,7 @@ from nrr.dataset.customer_rules import (
 )
 from nrr.dataset.issues import Issue, IssueSet
 from nrr.dataset.mapped import MappedTable, map_table, relabel
-from nrr.dataset.mapping import Mapping
+from nrr.dataset.mapping import Mapping, TableMapping
 from nrr.dataset.parallel import each
 from nrr.dataset.postgres_url import is_database_url
 from nrr.dataset.raw import ReadResult
@@ -51,7 +51,8 @@ def read_dataset(path: Path | str, mapping: Mapping | None = None) -> StagedData
         path = Path(path)
     if mapping is not None:
         check_sections(mapping)
-    reader = reader_for(path, mapping.files if mapping is not None else None)
+    files = {t: f for t, f in mapping.files.items() if t in TABLES} if mapping else None
+    reader = reader_for(path, files)
     result = reader.read()
     mapped = _apply(result, mapping)
     issues = IssueSet(result.issues)
@@ -91,10 +92,19 @@ def read_dataset(path: Path | str, mapping: Mapping | None = None) -> StagedData
     return staged if mapping is None else replace(staged, mapping=mapping.path)
 
 
+# Sections an importer reads from the same mapping file, left to it (docs/importing.md):
+# one mapping.toml may serve ``nrr import invoices`` and the dataset it wrote.
+IMPORTER_SECTIONS = ("invoice_lines",)
+
+
 def check_sections(mapping: Mapping) -> None:
-    """Each section of ``mapping`` names an nrr table, and each key one of its columns
-    (the customers table takes any name: its other columns are attributes)."""
+    """Each section of ``mapping`` names an nrr table (or an importer's input, skipped),
+    and each key one of its columns (the customers table takes any name: its other columns
+    are attributes). The keys only an importer reads are refused in a table."""
     for name, table in mapping.tables.items():
+        if name in IMPORTER_SECTIONS:
+            continue
+        _check_importer_keys(mapping, name, table)
         spec = TABLES.get(name)
         if spec is None:
             raise ConfigError(
@@ -103,17 +113,24 @@ def check_sections(mapping: Mapping) -> None:
         _check_constants(mapping, name, table.constants)
         if spec.keeps_unknown_columns:
             continue
-        for part, columns in (
-            ("columns", table.columns),
-            ("values", table.values),
-            ("constants", table.constants),
-        ):
-            for column in columns:
-                if column not in spec.column_names:
-                    raise ConfigError(
-                        f"{mapping.path}: [{name}.{part}] {column}: {name} has no column "
-                        f"{column} (its columns: {', '.join(spec.column_names)})"
-                    )
+        unknown = table.unknown_column(spec.column_names)
+        if unknown is not None:
+            part, column = unknown
+            raise ConfigError(
+                f"{mapping.path}: [{name}.{part}] {column}: {name} has no column "
+                f"{column} (its columns: {', '.join(spec.column_names)})"
+            )
+
+
+def _check_importer_keys(mapping: Mapping, name: str, table: TableMapping) -> None:
+    only = f"is read by nrr import invoices only ([{IMPORTER_SECTIONS[0]}])"
+    if table.period_end is not None:
+        raise ConfigError(f"{mapping.path}: [{name}] period_end: {only}")
+    if table.fallbacks:
+        column = next(iter(table.fallbacks))
+        raise ConfigError(
+            f"{mapping.path}: [{name}.columns] {column}: a list of headers {only}; name one header"
+        )
 
 
 # What a constant of each column type must look like: one bad constant would otherwise be

@@ -3,19 +3,23 @@ its values are written (date formats, value maps, constants).
 
 A format is data, not code, so a billing system's export (``chargebee.CHARGEBEE``) and a
 user's ``--map mapping.toml`` are the same kind of thing, and reading stays one function
-whatever the source. ``format_from_toml`` reads only the ``[invoice_lines]`` section of a
-mapping file; it is the one place a shared mapping module would replace.
+whatever the source. A mapping file is read by the one parser of the format,
+``nrr.dataset.load_mapping`` (docs/mapping.md); ``line_format`` only turns its
+``[invoice_lines]`` section into this reading plan and checks its column names.
 """
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+from nrr.dataset.mapped_values import number_reader
+from nrr.dataset.mapping import TableMapping, load_mapping
 from nrr.errors import ConfigError
+
+SECTION = "invoice_lines"  # the section of a mapping file nrr import invoices reads
 
 # nrr's columns of an invoice line; the first seven must be present (or set as constants).
 REQUIRED = (
@@ -71,16 +75,10 @@ class LineFormat:
     thousands: str = ""
     strip: tuple[str, ...] = ()
 
-    def number_text(self, text: str) -> str:
-        """An amount as a plain decimal: ``strip`` (currency symbols) and ``thousands``
-        removed, ``decimal`` made a point (``"1.200,50 €"`` -> ``"1200.50"``)."""
-        for symbol in self.strip:
-            text = text.replace(symbol, "")
-        if self.thousands:
-            text = text.replace(self.thousands, "")
-        if self.decimal != ".":
-            text = text.replace(self.decimal, ".")
-        return text.strip()
+    def number_text(self, text: str) -> str | None:
+        """An amount as a plain decimal, read as a mapping reads a table's amounts
+        (``"1.200,50 €"`` -> ``"1200.50"``); None if it is not one."""
+        return number_reader(self.decimal, self.thousands, self.strip)(text)
 
     def headers(self, column: str) -> tuple[str, ...]:
         return self.columns.get(column, (column,))
@@ -89,91 +87,42 @@ class LineFormat:
 DEFAULT = LineFormat()
 
 
-def _strings(value: object, where: str) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    raise ConfigError(f"{where} must be a header name or a list of header names")
+def load_line_format(path: Path) -> LineFormat:
+    """The ``[invoice_lines]`` section of the mapping file ``path`` (``--map``)."""
+    table = load_mapping(path).table(SECTION)
+    if table is None:
+        raise ConfigError(f"{path}: no [{SECTION}] section (the section nrr import invoices reads)")
+    return line_format(table)
 
 
-def _table(section: Mapping[str, object], key: str, where: str) -> Mapping[str, object]:
-    value = section.get(key, {})
-    if not isinstance(value, dict):
-        raise ConfigError(f"{where}: [invoice_lines.{key}] must be a table")
-    return value
-
-
-# the keys of an [invoice_lines] section
-_KEYS = frozenset(
-    {"columns", "date_format", "values", "constants", "period_end", "decimal", "thousands", "strip"}
-)
-
-
-def _separator(section: Mapping[str, object], key: str, default: str, where: str) -> str:
-    value = section.get(key, default)
-    if not isinstance(value, str) or len(value) > 1 or value.isdigit() or value == "-":
-        raise ConfigError(f'{where}: {key} must be one character (e.g. "," or ".") or ""')
-    return value
-
-
-def format_from_toml(path: Path) -> LineFormat:
-    """The ``[invoice_lines]`` section of a mapping file as a ``LineFormat``.
-
-    Keys: ``columns`` (nrr column = the file's header, or a list of headers),
-    ``date_format`` (a strftime pattern or a list of them, e.g. ``"%m/%d/%Y"``),
-    ``values`` (per nrr column, raw value = nrr value), ``constants`` (nrr column = value)
-    ``period_end = "inclusive" | "exclusive"``, and for amounts ``decimal`` and
-    ``thousands`` (separators) and ``strip`` (text to remove, e.g. ``["$", "€"]``).
-    """
-    try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read --map {path}: {exc.strerror or exc}") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"--map {path} is not valid TOML: {exc}") from exc
-    section = document.get("invoice_lines")
-    if not isinstance(section, dict):
-        raise ConfigError(f"--map {path} has no [invoice_lines] section")
-    where = f"--map {path}"
-    unknown = set(section) - _KEYS
-    if unknown:
+def line_format(table: TableMapping) -> LineFormat:
+    """A mapping's ``[invoice_lines]`` section as a reading plan. What this section reads
+    differently from a table's (docs/importing.md): value maps compare in any letter case,
+    and the lines file is the one on the command line, so ``file`` is refused."""
+    source, name = table.source, table.name
+    if table.file is not None:
         raise ConfigError(
-            f"{where}: unknown key(s) in [invoice_lines]: {', '.join(sorted(unknown))}"
+            f"{source}: [{name}] file: the invoice-lines file is the one named on the command line"
         )
-    columns = {
-        _known(name, where): _strings(headers, f"{where}: columns.{name}")
-        for name, headers in _table(section, "columns", where).items()
-    }
-    values: dict[str, Mapping[str, str]] = {}
-    for name, pairs in _table(section, "values", where).items():
-        if not isinstance(pairs, dict) or not all(isinstance(v, str) for v in pairs.values()):
-            raise ConfigError(f"{where}: values.{name} must be a table of text values")
-        values[_known(name, where)] = _frozen({str(k).casefold(): v for k, v in pairs.items()})
-    constants = {
-        _known(name, where): str(value)
-        for name, value in _table(section, "constants", where).items()
-    }
-    period_end = section.get("period_end", "exclusive")
-    if period_end not in ("inclusive", "exclusive"):
-        raise ConfigError(f'{where}: period_end must be "inclusive" or "exclusive"')
-    formats = section.get("date_format", ISO_DATE)
+    unknown = table.unknown_column(COLUMNS)
+    if unknown is not None:
+        part, column = unknown
+        raise ConfigError(
+            f"{source}: [{name}.{part}] {column}: {column!r} is not a column of "
+            f"invoice lines (one of {', '.join(COLUMNS)})"
+        )
     return LineFormat(
-        name=f"invoice lines mapped by {path.name}",
-        columns=columns,
-        date_formats=_strings(formats, f"{where}: date_format"),
-        values=values,
-        constants=_frozen(constants),
-        period_end_inclusive=period_end == "inclusive",
-        decimal=_separator(section, "decimal", ".", where) or ".",
-        thousands=_separator(section, "thousands", "", where),
-        strip=_strings(section["strip"], f"{where}: strip") if "strip" in section else (),
+        name=f"invoice lines mapped by {Path(source).name}",
+        columns=MappingProxyType(
+            {c: (h, *table.fallbacks.get(c, ())) for c, h in table.columns.items()}
+        ),
+        date_formats=table.date_formats or (ISO_DATE,),
+        values=MappingProxyType(
+            {c: _frozen({k.casefold(): v for k, v in m.items()}) for c, m in table.values.items()}
+        ),
+        constants=_frozen(table.constants),
+        period_end_inclusive=table.period_end == "inclusive",
+        decimal=table.decimal,
+        thousands=table.thousands,
+        strip=table.strip,
     )
-
-
-def _known(name: object, where: str) -> str:
-    if name not in COLUMNS:
-        raise ConfigError(
-            f"{where}: {name!r} is not a column of invoice lines (one of {', '.join(COLUMNS)})"
-        )
-    return str(name)

@@ -11,16 +11,16 @@ import csv
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from nrr.dataset.contract import MAX_AMOUNT
 from nrr.dataset.issues import Issue, IssueSet
+from nrr.dataset.mapped_values import read_date
 from nrr.errors import ConfigError, InputError
 from nrr.importers.invoice_format import COLUMNS, KINDS, REQUIRED, LineFormat
 
-_DECIMAL = re.compile(r"^-?\d+(?:\.\d+)?$")
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 FIRST, LAST = date(1900, 1, 1), date(2999, 12, 31)
 # kinds whose lines spread over a service period, which they must therefore have
@@ -127,28 +127,25 @@ def _date(row: _Row, column: str, fmt: LineFormat, issue: list[Issue]) -> date |
     text = row.text(column)
     if not text:
         return None
-    for pattern in fmt.date_formats:
-        try:
-            day = datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-        if not FIRST <= day <= LAST:
-            issue.append(_at(row, column, "date-range", f"{text!r} is not between 1900 and 2999"))
-            return None
-        return day
-    shown = " or ".join(fmt.date_formats)
-    issue.append(_at(row, column, "date-format", f"{text!r} is not a date ({shown})"))
-    return None
+    day = read_date(text, fmt.date_formats)
+    if day is None:
+        shown = " or ".join(fmt.date_formats)
+        issue.append(_at(row, column, "date-format", f"{text!r} is not a date ({shown})"))
+    elif not FIRST <= day <= LAST:
+        issue.append(_at(row, column, "date-range", f"{text!r} is not between 1900 and 2999"))
+        return None
+    return day
 
 
 def _decimal(row: _Row, column: str, fmt: LineFormat, issues: list[Issue]) -> Decimal | None:
     text = row.text(column)
     if not text:
         return None
-    if not _DECIMAL.match(fmt.number_text(text)):
+    plain = fmt.number_text(text)
+    if plain is None:
         issues.append(_at(row, column, "decimal-format", f"{text!r} is not a plain decimal"))
         return None
-    value = Decimal(fmt.number_text(text))
+    value = Decimal(plain)
     if abs(value) > MAX_AMOUNT:
         issues.append(_at(row, column, "amount-too-large", f"{text!r} is above 1e15"))
         return None
