@@ -126,6 +126,9 @@
       ` · ${payload.currency}` +
       (payload.request.filters.length ? ` · ${payload.request.filters.map((f) => f.join(" = ")).join(", ")}` : "");
     csv.href = `/api/report?${queryString({ ...query, format: "csv" })}`;
+    NRR.downloads.set(document.getElementById("breakdown-downloads"), "/api/report", query, ["xlsx"]);
+    ["trend-downloads", "bridge-downloads"].forEach((id) =>
+      NRR.downloads.set(document.getElementById(id), "/api/report", query));
     if (!payload.rows.length) {
       NRR.charts.showEmpty(trend, "No data to chart", "No whole period lies inside the chosen range.");
       NRR.charts.showEmpty(bridge, "No bridge", "No whole period lies inside the chosen range.");

@@ -13,6 +13,7 @@
   const wantedPeriod = new URLSearchParams(window.location.search).get("which");
   const CATEGORIES = ["churn", "contraction", "expansion", "flat", "new", "reactivation"];
   const UNSET = "(unset)";
+  const DRILL_FILE_ROWS = 20000;  // a drill-down file's rows: /api/customers' largest limit
   let periodsFor = null;
   let current = null; // {payload, query, period}
   let serial = 0;
@@ -85,6 +86,7 @@
       const payload = await api("/api/report", { params: q });
       if (mine !== serial) return;
       current = { payload, query: q };
+      NRR.downloads.set(document.getElementById("groups-downloads"), "/api/report", q);
       render(payload, q);
     } catch (err) {
       if (mine !== serial) return;
@@ -105,9 +107,11 @@
       el("td", { class: `num ${tone}` }, signed(money(Math.abs(row.delta), currency, 2), row.delta)));
   }
 
-  function renderDrill(rows, currency, truncated, total) {
+  function renderDrill(rows, currency, truncated, total, params) {
     let active = "all";
     const draw = () => {
+      NRR.downloads.set(document.getElementById("drill-downloads"), "/api/customers",
+                        { ...params, category: active === "all" ? null : active, limit: DRILL_FILE_ROWS });
       const shown = active === "all" ? rows : rows.filter((r) => r.category === active);
       drillBody.replaceChildren(...shown.map((r) => drillRow(r, currency)));
       if (!shown.length) {
@@ -146,6 +150,7 @@
     for (const tr of groupsBody.children) tr.classList.toggle("selected", tr.dataset.group === name);
     drillCats.replaceChildren();
     drillBody.replaceChildren();
+    NRR.downloads.hide(document.getElementById("drill-downloads"));
     loading(document.getElementById("drill-wrap"), true);
     drill.scrollIntoView({ behavior: "smooth", block: "start" });
     const params = { ...query };
@@ -153,7 +158,7 @@
     try {
       const body = await api("/api/customers", { params });
       const rows = body.rows.filter((r) => r[attr] === undefined || r[attr] === key);
-      renderDrill(rows, payload.currency, body.truncated, body.total);
+      renderDrill(rows, payload.currency, body.truncated, body.total, params);
       clearError();
     } catch (err) {
       drillBody.replaceChildren(el("tr", {}, el("td", { colspan: 5 },
