@@ -33,7 +33,7 @@ from nrr.definitions import (
     ReportRequest,
 )
 from nrr.errors import RequestError
-from nrr.results import CohortTable, CustomerTable, Report
+from nrr.results import CohortTable, CustomerTable, Report, marked_scheduled
 
 if TYPE_CHECKING:
     from nrr.engine import Backend, Plan, Sources
@@ -61,6 +61,13 @@ class Dataset:
     @property
     def attributes(self) -> tuple[str, ...]:
         return self.staged.attributes
+
+    @property
+    def as_of(self) -> date:
+        """The data's as-of date: the first month start on or after its latest line start
+        (or event). A period ending after it holds only scheduled movements
+        (docs/definitions.md, "Scheduled is not happened")."""
+        return api_requests.default_end(self.staged)
 
     def __repr__(self) -> str:
         s = self.staged
@@ -199,11 +206,13 @@ class Dataset:
         plan = self._plan(request, self.periods(request) if spine is None else spine)
         expr = core.report_expr(self.sources, plan)
         if not plan.periods:
-            return Report(self.backend.execute(expr.limit(0)), request, (), plan.currency)
+            empty = self.backend.execute(expr.limit(0))
+            return Report(empty, request, (), plan.currency, self.as_of)
         table = core.finish(self.backend.execute(expr), request.by)
         if request.method is Method.COMPOUNDED and request.grain is not Grain.MONTH:
             table = core.compound(table, self._monthly(request, plan.periods).table, request.by)
-        return Report(table, request, plan.periods, plan.currency)
+        table = marked_scheduled(table, self.as_of)
+        return Report(table, request, plan.periods, plan.currency, self.as_of)
 
     def _monthly(self, request: ReportRequest, spine: Sequence[Period]) -> Report:
         """The snapshot monthly report covering ``spine``, for the compounded method."""
@@ -228,11 +237,13 @@ class Dataset:
         if request.lines:
             expr = core.lines_expr(expr, self.sources, plan)
         if not plan.periods:  # like an empty report: the columns, no rows
-            return CustomerTable(self.backend.execute(expr.limit(0)), report, (), plan.currency)
+            empty = self.backend.execute(expr.limit(0))
+            return CustomerTable(empty, report, (), plan.currency, self.as_of)
         unit = core.unit_column(report.level)
         order = [*report.by, unit, *(["start_date"] if request.lines else [])]
         table = core.finish(self.backend.execute(expr), report.by, order)
-        return CustomerTable(table, report, plan.periods, plan.currency)
+        table = marked_scheduled(table, self.as_of)
+        return CustomerTable(table, report, plan.periods, plan.currency, self.as_of)
 
     def _cohorts(self, request: CohortRequest) -> CohortTable:
         from nrr import engine as core
@@ -253,7 +264,11 @@ class Dataset:
         table = core.finish(
             self.backend.execute(expr), groups, ["cohort", *groups, "age"], leading=()
         )
-        return CohortTable(table, request, reporting)
+        # A cell is measured at its instant: scheduled when that lies after the as-of date.
+        instants = {(cohort, age): t for cohort, age, t in grid.cells}
+        keys = zip(table.column("cohort").to_pylist(), table.column("age").to_pylist(), strict=True)
+        table = marked_scheduled(table, self.as_of, [instants.get(key) for key in keys])
+        return CohortTable(table, request, reporting, self.as_of)
 
 
 def load(

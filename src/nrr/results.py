@@ -6,16 +6,47 @@ notebooks, renderers and the web layer treat them alike.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from nrr.definitions import Band, CohortRequest, Period, ReportRequest
+from nrr.definitions import SCHEDULED, SCHEDULED_NOTE, Band, CohortRequest, Period, ReportRequest
 
 if TYPE_CHECKING:  # pandas is imported by Arrow's to_pandas, when it is asked for
     import pandas as pd
+
+
+def marked_scheduled(
+    table: pa.Table, as_of: date | None, ends: Sequence[date | None] | None = None
+) -> pa.Table:
+    """``table`` with a ``scheduled`` column when a row is measured after ``as_of``.
+
+    Why: past the data's as-of date (docs/definitions.md) the data holds only the ends
+    already scheduled, so a period reaching past it shows those cancellations as churn
+    although they have not happened. Such rows are marked, never dropped or changed. Why
+    only then: a report inside the data's range keeps exactly the contract's columns.
+    ``ends`` gives each row's measuring date; by default its ``period_end``.
+    """
+    if as_of is None or table.num_rows == 0:
+        return table
+    if ends is None:
+        if "period_end" not in table.column_names:
+            return table
+        ends = table.column("period_end").to_pylist()
+    flags = [end is not None and end > as_of for end in ends]
+    if not any(flags) or SCHEDULED in table.column_names:
+        return table
+    return table.append_column(SCHEDULED, pa.array(flags, pa.bool_()))
+
+
+def scheduled_rows(table: pa.Table) -> int:
+    """How many rows ``marked_scheduled`` marked (0 when it added no column)."""
+    if SCHEDULED not in table.column_names:
+        return 0
+    return sum(bool(v) for v in table.column(SCHEDULED).to_pylist())
 
 
 @dataclass(frozen=True)
@@ -44,6 +75,12 @@ class Report(Result):
     request: ReportRequest
     periods: tuple[Period, ...]
     currency: str
+    as_of: date | None = None  # the data's as-of date: rows after it are ``scheduled``
+
+    @property
+    def scheduled(self) -> int:
+        """How many rows end after the data's as-of date (their movements are scheduled)."""
+        return scheduled_rows(self.table)
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -71,9 +108,12 @@ class Report(Result):
             lines.append(
                 f"  {self.label(row['period_start']):<14} {group} NRR {shown}"
                 f"  start {row['starting_mrr']:,.2f}  end {row['ending_mrr']:,.2f}"
+                + ("  (scheduled)" if row.get(SCHEDULED) else "")
             )
         if len(self) > 12:
             lines.append(f"  ... {len(self) - 12} more rows")
+        if self.scheduled:
+            lines.append(f"  {SCHEDULED_NOTE} ({self.as_of})")
         return "\n".join(lines)
 
 
@@ -83,6 +123,7 @@ class CohortTable(Result):
 
     request: CohortRequest
     currency: str
+    as_of: date | None = None  # cells measured after it are ``scheduled``
 
     def __repr__(self) -> str:
         cohorts = len(set(self.table.column("cohort").to_pylist())) if len(self) else 0
@@ -99,6 +140,7 @@ class CustomerTable(Result):
     request: ReportRequest
     periods: tuple[Period, ...]
     currency: str
+    as_of: date | None = None  # rows of periods ending after it are ``scheduled``
 
     def __repr__(self) -> str:
         return f"<CustomerTable {len(self)} rows, MRR in {self.currency}>"

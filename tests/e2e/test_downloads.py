@@ -58,3 +58,23 @@ def test_download_buttons_give_the_views_files(server: Server, page: Page) -> No
     churned = list(csv.DictReader(io.StringIO(answer.text)))
     assert {r["category"] for r in churned} == {"churn"}
     assert len(churned) == page.locator("#drill-table tbody tr").count()
+
+
+SCHEDULED_DATA = Path(__file__).parents[1] / "scenarios" / "scheduled_cancellation" / "data"
+
+
+def test_scheduled_periods_are_marked_on_the_overview(page: Page, tmp_path: Path) -> None:
+    """A range past the data's as-of date (2024-03-01): the three later months are
+    hatched and starred, and the note says why (docs/definitions.md)."""
+    with Server(SCHEDULED_DATA, tmp_path / "store.sqlite", tmp_path / "serve.log") as server:
+        page.goto(server.url + "/?period=month&start=2024-01&through=2024-05")
+        expect(page.locator("#breakdown tbody tr")).to_have_count(5, timeout=60000)
+        marked = page.locator("#breakdown tbody tr.scheduled th")
+        expect(marked).to_have_text(["Mar 2024 *", "Apr 2024 *", "May 2024 *"])
+        note = page.locator("[data-testid=scheduled-note]")
+        expect(note).to_be_visible()
+        expect(note).to_contain_text("committed, not yet happened (as of Mar 2024)")
+        expect(page.locator("#trend-scheduled")).to_be_visible()
+        page.goto(server.url + "/?period=month")
+        expect(page.locator("#breakdown tbody tr")).to_have_count(2, timeout=60000)
+        expect(note).to_be_hidden()

@@ -112,6 +112,7 @@ def _show_report(dataset: Dataset, result: Report, output: Path | None) -> None:
         heading,
         totals.to_pylist() if totals else (),
         "Total" if request.by else "Whole range",
+        as_of=result.as_of,
     )
     overall = totals.to_pylist() if request.by and totals else result.to_pylist()
     show([table, interpretation(overall, result.label)], output)
@@ -175,7 +176,8 @@ def customers(
         emit(result.table, fmt, output, decimals)
         return
     heading = f"{len(result):,} {'lines' if with_lines else 'rows'}, MRR in {result.currency}"
-    show([plain_table(result.to_pylist(), heading, period_label(result.periods))], output)
+    rows = result.to_pylist()
+    show([plain_table(rows, heading, period_label(result.periods), result.as_of)], output)
 
 
 @click.command()
@@ -255,4 +257,4 @@ def cohorts(
         f"{level.capitalize()}-level NRR by {grain}ly acquisition cohort and age, "
         f"{result.currency}" + (f", by {by}" if by else "")
     )
-    show([cohort_triangle(result.to_pylist(), grain, heading, by)], output)
+    show([cohort_triangle(result.to_pylist(), grain, heading, by, result.as_of)], output)

@@ -66,8 +66,8 @@
   }
 
   function tableRow(row, currency) {
-    return el("tr", {},
-      el("th", { scope: "row" }, row.label),
+    return el("tr", { class: row.scheduled ? "scheduled" : null },
+      el("th", { scope: "row" }, NRR.scheduled.label(row, row.label)),
       cell(money(row.starting_mrr, currency)), cell(money(row.expansion_mrr, currency)),
       cell(money(row.contraction_mrr, currency)), cell(money(row.churn_mrr, currency)),
       el("td", { class: "num" }, bandPill(row)), cell(pct(row.grr)));
@@ -120,6 +120,8 @@
     renderKpis(payload);
     renderBenchmark(payload);
     renderTable(payload);
+    ["trend-scheduled", "breakdown-scheduled"].forEach((id) =>
+      NRR.scheduled.note(document.getElementById(id), [...payload.rows, ...payload.totals]));
     const subtitle = document.getElementById("subtitle");
     subtitle.textContent = `${payload.request.level === "organization" ? "Organizations" : "Accounts"}` +
       ` · ${payload.rows.length} ${grain === "ttm" ? "trailing-twelve-month windows" : grain + "s"}` +
