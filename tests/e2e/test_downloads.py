@@ -59,6 +59,15 @@ def test_download_buttons_give_the_views_files(server: Server, page: Page) -> No
     assert {r["category"] for r in churned} == {"churn"}
     assert len(churned) == page.locator("#drill-table tbody tr").count()
 
+    # the signals page: its indicators table as a file, the same rows
+    page.goto(server.url + "/signals")
+    link = page.locator("#indicator-downloads a[data-format=csv]")
+    expect(link).to_be_visible(timeout=60000)
+    href = link.get_attribute("href")
+    assert href is not None and href.startswith("/api/signals/indicators.csv?")
+    indicators = list(csv.DictReader(io.StringIO(httpx.get(server.url + href).text)))
+    assert len(indicators) == page.locator("#indicators tbody tr").count()
+
 
 SCHEDULED_DATA = Path(__file__).parents[1] / "scenarios" / "scheduled_cancellation" / "data"
 

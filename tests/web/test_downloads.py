@@ -204,3 +204,37 @@ def test_dates_in_the_file_name_are_the_resolved_range(client: TestClient) -> No
     response = client.get("/api/report.csv", params={"period": "year"})
     assert attachment(response) == "nrr-DATA-report-year-2023-01-01-2025-01-01.csv"
     assert date.fromisoformat("2025-01-01")
+
+
+SIGNALS = {"period": "quarter", "correlate": "health_score"}
+
+
+def test_signals_tables_as_files(client: TestClient) -> None:
+    shown = client.get("/api/signals", params=SIGNALS).json()
+    indicators = client.get("/api/signals/indicators.csv", params=SIGNALS)
+    assert indicators.headers["content-type"] == "text/csv; charset=utf-8"
+    assert "-signals-indicators-health-score-quarter-" in attachment(indicators)
+    assert_rows_equal(
+        [{k: v for k, v in row.items() if k not in ("label", "band")} for row in shown["rows"]],
+        csv_rows(indicators.content),
+    )
+    found = shown["correlation"]
+    buckets = csv_rows(client.get("/api/signals/buckets.csv", params=SIGNALS).content)
+    assert_rows_equal(found["buckets"], buckets)
+    risky = csv_rows(client.get("/api/signals/at-risk.csv", params=SIGNALS).content)
+    assert_rows_equal(found["at_risk"], risky)
+    book = client.get("/api/signals/indicators.xlsx", params=SIGNALS)
+    assert book.headers["content-type"] == XLSX
+    sheet = openpyxl.load_workbook(io.BytesIO(book.content))["Indicators"]
+    header = [c.value for c in sheet[1]]
+    assert sheet.cell(2, header.index("churned_share") + 1).number_format == "0.0%"
+    written = xlsx_rows(book.content, "Indicators")
+    assert [row["period"] for row in written] == [row["label"] for row in shown["rows"]]
+    at_risk = client.get("/api/signals/at-risk.xlsx", params=SIGNALS)
+    assert len(xlsx_rows(at_risk.content, "At risk")) == len(found["at_risk"])
+
+
+def test_signal_tables_without_a_signal_say_so(client: TestClient) -> None:
+    response = client.get("/api/signals/buckets.csv", params={"period": "quarter"})
+    assert response.status_code == 400
+    assert "correlate=NAME" in response.json()["error"]

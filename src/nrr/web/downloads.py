@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import pyarrow as pa
@@ -23,13 +24,18 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from nrr.api import Dataset
 from nrr.api_requests import cohort_request
-from nrr.definitions import CustomersRequest
+from nrr.definitions import CustomersRequest, ReportRequest
+from nrr.errors import ConfigError
+from nrr.insights.health import signal_report
+from nrr.insights.signals import leading_indicators
 from nrr.render import render_bytes
-from nrr.render.workbook import Sheet, lines_sheet, workbook_bytes
+from nrr.render.workbook import Kind, Sheet, lines_sheet, workbook_bytes
 from nrr.results import Report
 from nrr.web.api import stored_spec
 from nrr.web.cache import Answer
-from nrr.web.models import CohortsQuery, CustomersQuery, ReportQuery
+from nrr.web.insights import _history as signal_history  # as /api/signals reads them
+from nrr.web.insights import _request as signal_request
+from nrr.web.models import CohortsQuery, CustomersQuery, ReportQuery, SignalsQuery
 from nrr.web.queries import report_request
 from nrr.web.state import WebState, state_of
 from nrr.web.widgets import widget_request
@@ -199,3 +205,74 @@ def widget(widget_id: int, fmt: Format, state: State) -> Response:
 
     key = ("widget", fmt, str(widget_id), stored.title, spec.model_dump_json())
     return _respond(state, key, compute)
+
+
+# --- the signals page's three tables ---------------------------------------------------------
+SignalsPart = Literal["indicators", "buckets", "at-risk"]
+SHEETS = {"indicators": "Indicators", "buckets": "Buckets", "at-risk": "At risk"}
+# Rates of the signals tables in percent points that the workbook's name rules do not know.
+POINTS = ("_growth", "_share", "_baseline", "logo_churn")
+
+
+@dataclass(frozen=True)
+class SignalsFile:
+    table: pa.Table
+    request: ReportRequest
+    currency: str
+    report: Report | None  # the history, when the table has its periods (indicators)
+
+
+def signals_table(state: WebState, part: str, query: SignalsQuery) -> SignalsFile:
+    """The table the signals page shows as ``part``; the engine lock is taken inside, as
+    ``/api/signals`` takes it."""
+    if part == "indicators":
+        report = signal_history(state, query)
+        table = leading_indicators(report, query.threshold, query.window).table
+        return SignalsFile(table, report.request, report.currency, report)
+    if not query.correlate:
+        raise ConfigError(f"the {part} table needs a signal: add correlate=NAME")
+    request = signal_request(state, query)
+    with state.lock:
+        result = signal_report(
+            state.dataset,
+            request,
+            query.correlate,
+            query.buckets,
+            query.cuts or None,
+            query.below,
+            query.top,
+        )
+    table = result.buckets.table if part == "buckets" else result.at_risk.table
+    currency = request.currency or state.dataset.staged.base_currency
+    return SignalsFile(table.replace_schema_metadata(None), request, currency, None)
+
+
+@router.get(
+    "/signals/{part}.{fmt}",
+    summary="A table of the signals page as a CSV or XLSX file",
+    responses=FILES,
+)
+def signals(
+    part: SignalsPart, fmt: Format, query: Annotated[SignalsQuery, Query()], state: State
+) -> Response:
+    found = signals_table(state, part, query)
+    table = found.table
+    view = f"signals-{part}" + (f"-{query.correlate}" if query.correlate else "")
+    name = file_name(state, view, found.request, fmt)
+    if fmt == "csv":
+        body = render_bytes(table, "csv", escape_formulas=not query.raw_csv)
+        answer = _answer(body, fmt, name, table.num_rows)
+    else:
+        points: dict[str, Kind] = {
+            f.name: "percent"
+            for f in table.schema
+            if pa.types.is_floating(f.type) and f.name.endswith(POINTS)
+        }
+        shown = with_labels(found.report, table) if found.report else table
+        extra = {"signal": query.correlate} if query.correlate else {}
+        sheets = [
+            Sheet(SHEETS[part], shown, found.currency, points),
+            about_sheet(state, view, found.request, {**extra, "currency": found.currency}),
+        ]
+        answer = _answer(workbook_bytes(sheets), fmt, name, table.num_rows)
+    return Response(answer.body, media_type=answer.media_type, headers=dict(answer.headers))
