@@ -6,13 +6,17 @@ import csv
 import io
 import math
 import re
+import shutil
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
 
-from tests.web.helpers import TestClient, widget_body
+from tests.web.helpers import TestClient, client_for, widget_body
+
+SCENARIO = Path(__file__).parents[1] / "scenarios" / "scheduled_cancellation" / "data"
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERCENT = {"nrr", "grr", "logo_retention"}
@@ -238,3 +242,26 @@ def test_signal_tables_without_a_signal_say_so(client: TestClient) -> None:
     response = client.get("/api/signals/buckets.csv", params={"period": "quarter"})
     assert response.status_code == 400
     assert "correlate=NAME" in response.json()["error"]
+
+
+def test_the_unset_groups_drill_down_file(tmp_path: Path) -> None:
+    """The segments page's "(unset)" group: no filter names it, the file takes unset=ATTR and
+    holds the rows the page keeps from /api/customers (those whose attribute is null)."""
+    data = tmp_path / "data"
+    shutil.copytree(SCENARIO, data)
+    customers = (
+        (data / "customers.csv").read_text().replace("C,Latest start,,smb", "C,Latest start,,")
+    )
+    (data / "customers.csv").write_text(customers)
+    params = {"period": "month", "start": "2024-01-01", "end": "2024-03-01", "by": "segment"}
+    with client_for(data, tmp_path / "store.sqlite") as client:
+        body = client.get("/api/customers", params=params).json()
+        shown = [row for row in body["rows"] if row["segment"] is None]
+        assert [row["customer_id"] for row in shown] == ["C"]
+        response = client.get("/api/customers.csv", params={**params, "unset": "segment"})
+        assert "-customers-segment-unset-" in attachment(response)
+        written = csv_rows(response.content)
+        assert {row["segment"] for row in written} == {""}
+        assert_rows_equal(shown, written)
+        refused = client.get("/api/customers.csv", params={"period": "month", "unset": "segment"})
+        assert refused.status_code == 400 and "by=segment" in refused.json()["error"]

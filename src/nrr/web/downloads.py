@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 import pyarrow as pa
 import pyarrow.compute as pc
 from fastapi import APIRouter, Depends, Query, Response
+from pydantic import Field
 
 from nrr.api import Dataset
 from nrr.api_requests import cohort_request
@@ -135,12 +136,26 @@ def report(fmt: Format, query: Annotated[ReportQuery, Query()], state: State) ->
     return _respond(state, ("report", fmt, query.model_dump_json()), compute)
 
 
-def customers_table(ds: Dataset, query: CustomersQuery) -> tuple[pa.Table, int, Any]:
+class CustomersFileQuery(CustomersQuery):
+    """``/api/customers``' query, plus the unset group a filter cannot name."""
+
+    unset: str | None = Field(
+        None,
+        description="only the rows whose (grouped) attribute is unset: the '(unset)' group",
+    )
+
+
+def customers_table(ds: Dataset, query: CustomersFileQuery) -> tuple[pa.Table, int, Any]:
     """The drill-down rows ``/api/customers`` lists, in its order and up to its limit, with
     the total before the limit."""
     categories = (query.category,) if query.category else ()
     result = ds.run(CustomersRequest(report_request(ds, query), categories))
     table = result.table
+    if query.unset:
+        name = query.unset.lower()
+        if name not in table.column_names:
+            raise ConfigError(f"unset={query.unset} needs by={query.unset}: group by it")
+        table = table.filter(pc.is_null(table[name]))
     if "unit" not in table.column_names:
         unit = "customer_id" if "customer_id" in table.column_names else "organization_id"
         table = table.append_column("unit", pc.cast(table[unit], pa.string()))
@@ -155,10 +170,13 @@ def customers_table(ds: Dataset, query: CustomersQuery) -> tuple[pa.Table, int, 
 
 
 @router.get("/customers.{fmt}", summary="The drill-down as a CSV or XLSX file", responses=FILES)
-def customers(fmt: Format, query: Annotated[CustomersQuery, Query()], state: State) -> Response:
+def customers(fmt: Format, query: Annotated[CustomersFileQuery, Query()], state: State) -> Response:
     def compute() -> Answer:
         table, total, result = customers_table(state.dataset, query)
-        view = f"customers-{query.category}" if query.category else "customers"
+        view = "-".join(
+            ["customers", *([query.category] if query.category else [])]
+            + ([f"{query.unset}-unset"] if query.unset else [])
+        )
         name = file_name(state, view, result.request, fmt)
         if fmt == "csv":
             body = render_bytes(table, "csv", escape_formulas=not query.raw_csv)

@@ -155,10 +155,12 @@
     drill.scrollIntoView({ behavior: "smooth", block: "start" });
     const params = { ...query };
     if (key !== null && key !== undefined) params.filter = [...query.filter, `${attr}=${key}`];
+    // No filter names the unset group: the file asks for it with unset=ATTR instead.
+    const fileParams = key === null || key === undefined ? { ...params, unset: attr } : params;
     try {
       const body = await api("/api/customers", { params });
       const rows = body.rows.filter((r) => r[attr] === undefined || r[attr] === key);
-      renderDrill(rows, payload.currency, body.truncated, body.total, params);
+      renderDrill(rows, payload.currency, body.truncated, body.total, fileParams);
       clearError();
     } catch (err) {
       drillBody.replaceChildren(el("tr", {}, el("td", { colspan: 5 },
