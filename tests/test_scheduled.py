@@ -124,3 +124,16 @@ def test_the_web_api_and_its_files(tmp_path: Path) -> None:
         ]
         inside = client.get("/api/report", params={"period": "month"}).json()
         assert all("scheduled" not in r for r in inside["rows"])
+
+
+def test_insights_say_their_history_reaches_past_the_as_of_date() -> None:
+    args = ("--period", "month", "--from", "2024-01-01", "--to", "2024-06-01")
+    result = CliRunner().invoke(cli, ["signals", str(DATA), *args, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "3 row(s) end after the data's as-of date (2024-03-01)" in " ".join(
+        result.stderr.split()
+    )
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [r["scheduled"] for r in rows] == ["false", "false", "true", "true", "true"]
+    inside = CliRunner().invoke(cli, ["signals", str(DATA), "--period", "month"])
+    assert inside.exit_code == 0 and "as-of" not in inside.stderr
