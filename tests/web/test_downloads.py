@@ -180,7 +180,7 @@ def test_widget_files(client: TestClient) -> None:
 
 
 def test_only_csv_and_xlsx(client: TestClient) -> None:
-    assert client.get("/api/report.pdf").status_code == 422
+    assert client.get("/api/report.pdf").status_code == 404
 
 
 def test_the_row_budget_holds_for_files(client: TestClient) -> None:
