@@ -36,7 +36,7 @@ from nrr.definitions import (
     Unit,
 )
 from nrr.errors import RequestError
-from nrr.results import CohortTable, CustomerTable, Report
+from nrr.results import CohortTable, CustomerTable, Report, marked_scheduled
 
 if TYPE_CHECKING:
     from nrr.engine import Backend, Plan, Sources
@@ -64,6 +64,13 @@ class Dataset:
     @property
     def attributes(self) -> tuple[str, ...]:
         return self.staged.attributes
+
+    @property
+    def as_of(self) -> date:
+        """The data's as-of date: the first month start on or after its latest line start
+        (or event). A period ending after it holds only scheduled movements
+        (docs/definitions.md, "Scheduled is not happened")."""
+        return api_requests.default_end(self.staged)
 
     def __repr__(self) -> str:
         s = self.staged
@@ -207,11 +214,12 @@ class Dataset:
         expr = core.report_expr(self.sources, plan)
         if not plan.periods:
             empty = core.in_unit(self.backend.execute(expr.limit(0)), request.unit)
-            return Report(empty, request, (), plan.currency)
+            return Report(empty, request, (), plan.currency, self.as_of)
         table = core.finish(self.backend.execute(expr), request.by)
         if request.method is Method.COMPOUNDED and request.grain is not Grain.MONTH:
             table = core.compound(table, self._monthly(request, plan.periods).table, request.by)
-        return Report(core.in_unit(table, request.unit), request, plan.periods, plan.currency)
+        table = marked_scheduled(core.in_unit(table, request.unit), self.as_of)
+        return Report(table, request, plan.periods, plan.currency, self.as_of)
 
     def _monthly(self, request: ReportRequest, spine: Sequence[Period]) -> Report:
         """The snapshot monthly report covering ``spine``, for the compounded method."""
@@ -238,11 +246,12 @@ class Dataset:
             expr = core.lines_expr(expr, self.sources, plan)
         if not plan.periods:  # like an empty report: the columns, no rows
             empty = core.in_unit(self.backend.execute(expr.limit(0)), report.unit)
-            return CustomerTable(empty, report, (), plan.currency)
+            return CustomerTable(empty, report, (), plan.currency, self.as_of)
         unit = core.unit_column(report.level)
         order = [*report.by, unit, *(["start_date"] if request.lines else [])]
         table = core.finish(self.backend.execute(expr), report.by, order)
-        return CustomerTable(core.in_unit(table, report.unit), report, plan.periods, plan.currency)
+        table = marked_scheduled(core.in_unit(table, report.unit), self.as_of)
+        return CustomerTable(table, report, plan.periods, plan.currency, self.as_of)
 
     def _cohorts(self, request: CohortRequest) -> CohortTable:
         from nrr import engine as core
@@ -263,7 +272,11 @@ class Dataset:
         table = core.finish(
             self.backend.execute(expr), groups, ["cohort", *groups, "age"], leading=()
         )
-        return CohortTable(core.in_unit(table, request.unit), request, reporting)
+        # A cell is measured at its instant: scheduled when that lies after the as-of date.
+        instants = {(cohort, age): t for cohort, age, t in grid.cells}
+        keys = zip(table.column("cohort").to_pylist(), table.column("age").to_pylist(), strict=True)
+        table = marked_scheduled(table, self.as_of, [instants.get(key) for key in keys])
+        return CohortTable(core.in_unit(table, request.unit), request, reporting, self.as_of)
 
 
 def load(

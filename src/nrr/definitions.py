@@ -251,6 +251,10 @@ def check_range(start: date | None, end: date | None) -> None:
 
 
 CATEGORIES = ("churn", "expansion", "contraction", "flat", "new", "reactivation")
+# The column marking rows after the data's as-of date, and what every output says of them
+# (docs/definitions.md, "Scheduled is not happened").
+SCHEDULED = "scheduled"
+SCHEDULED_NOTE = "scheduled: after the data's as-of date, movements are committed, not yet happened"
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,22 @@ result shows as an HTML table (``nrr.results_html``, imported when first shown).
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from nrr.definitions import Band, CohortRequest, Period, ReportRequest, Unit
+from nrr.definitions import (
+    SCHEDULED,
+    SCHEDULED_NOTE,
+    Band,
+    CohortRequest,
+    Period,
+    ReportRequest,
+    Unit,
+)
 from nrr.errors import ConfigError
 
 if TYPE_CHECKING:  # pandas is imported by Arrow's to_pandas, polars by to_polars, when asked
@@ -37,6 +45,36 @@ REPORT_HIDDEN = (
     "total_mrr_start",
     "total_arr_start",
 )
+
+
+def marked_scheduled(
+    table: pa.Table, as_of: date | None, ends: Sequence[date | None] | None = None
+) -> pa.Table:
+    """``table`` with a ``scheduled`` column when a row is measured after ``as_of``.
+
+    Why: past the data's as-of date (docs/definitions.md) the data holds only the ends
+    already scheduled, so a period reaching past it shows those cancellations as churn
+    although they have not happened. Such rows are marked, never dropped or changed. Why
+    only then: a report inside the data's range keeps exactly the contract's columns.
+    ``ends`` gives each row's measuring date; by default its ``period_end``.
+    """
+    if as_of is None or table.num_rows == 0:
+        return table
+    if ends is None:
+        if "period_end" not in table.column_names:
+            return table
+        ends = table.column("period_end").to_pylist()
+    flags = [end is not None and end > as_of for end in ends]
+    if not any(flags) or SCHEDULED in table.column_names:
+        return table
+    return table.append_column(SCHEDULED, pa.array(flags, pa.bool_()))
+
+
+def scheduled_rows(table: pa.Table) -> int:
+    """How many rows ``marked_scheduled`` marked (0 when it added no column)."""
+    if SCHEDULED not in table.column_names:
+        return 0
+    return sum(bool(v) for v in table.column(SCHEDULED).to_pylist())
 
 
 @dataclass(frozen=True)
@@ -111,6 +149,12 @@ class Report(Result):
     request: ReportRequest
     periods: tuple[Period, ...]
     currency: str
+    as_of: date | None = None  # the data's as-of date: rows after it are ``scheduled``
+
+    @property
+    def scheduled(self) -> int:
+        """How many rows end after the data's as-of date (their movements are scheduled)."""
+        return scheduled_rows(self.table)
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -201,9 +245,12 @@ class Report(Result):
                 f"  {self.label(row['period_start']):<14} {group} NRR {shown}"
                 f"  start {row[self.unit.column('starting_mrr')]:,.2f}"
                 f"  end {row[self.unit.column('ending_mrr')]:,.2f}"
+                + ("  (scheduled)" if row.get(SCHEDULED) else "")
             )
         if len(self) > 12:
             lines.append(f"  ... {len(self) - 12} more rows")
+        if self.scheduled:
+            lines.append(f"  {SCHEDULED_NOTE} ({self.as_of})")
         return "\n".join(lines)
 
 
@@ -213,6 +260,7 @@ class CohortTable(Result):
 
     request: CohortRequest
     currency: str
+    as_of: date | None = None  # cells measured after it are ``scheduled``
 
     @property
     def unit(self) -> Unit:
@@ -246,6 +294,7 @@ class CustomerTable(Result):
     request: ReportRequest
     periods: tuple[Period, ...]
     currency: str
+    as_of: date | None = None  # rows of periods ending after it are ``scheduled``
 
     @property
     def unit(self) -> Unit:

@@ -11,7 +11,7 @@ import pytest
 from fastapi.routing import APIRoute
 
 from nrr.api import Dataset
-from nrr.web import api
+from nrr.web import api, downloads
 from tests.web.helpers import TestClient, client_for, widget_body
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -38,6 +38,19 @@ EXPECTED_ROUTES = {
     ("DELETE", "/api/widgets/{widget_id}"),
     ("GET", "/api/widgets/{widget_id}/data"),
     ("POST", "/api/widgets/preview"),
+} | {
+    # each view as a file (nrr.web.downloads)
+    ("GET", f"/api/{view}.{fmt}")
+    for fmt in ("csv", "xlsx")
+    for view in (
+        "report",
+        "customers",
+        "cohorts",
+        "widgets/{widget_id}/data",
+        "signals/indicators",
+        "signals/buckets",
+        "signals/at-risk",
+    )
 }
 
 
@@ -118,7 +131,7 @@ def test_the_route_table_is_the_documented_api(client: TestClient) -> None:
     assert {(m, p) for m, p, _ in operations(client)} == EXPECTED_ROUTES
     served = {
         (m, r.path.replace(":int}", "}"))
-        for r in api.router.routes
+        for r in [*api.router.routes, *downloads.router.routes]
         if isinstance(r, APIRoute)
         for m in r.methods
     }

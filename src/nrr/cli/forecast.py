@@ -16,7 +16,7 @@ import click
 
 from nrr.cli.errors import handle_errors
 from nrr.cli.options import open_dataset, output_options, selection_options, selection_request
-from nrr.cli.output import emit, notes, show, title, working
+from nrr.cli.output import emit, notes, scheduled_notes, show, title, working
 from nrr.insights.defaults import METRICS
 
 if TYPE_CHECKING:
@@ -127,6 +127,7 @@ def forecast(
     check_grain(request)
     with working("computing the history", quiet):
         report = dataset.run(request)
+    notes(scheduled_notes(report, "the models are fitted on them as they are"), quiet)
     chosen = list(metrics) or list(METRICS)
     if backtest:
         with working("backtesting", quiet):

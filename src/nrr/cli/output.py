@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 from rich.console import Console, RenderableType
 
-from nrr.definitions import Unit
+from nrr.definitions import SCHEDULED_NOTE, Unit
 from nrr.errors import ConfigError
 from nrr.render import render_bytes  # light: pyarrow loads inside render_bytes
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from nrr.api import Dataset
     from nrr.definitions import ReportRequest
+    from nrr.results import Report
 
 stderr = Console(stderr=True, highlight=False)
 RAW_CSV = "nrr.raw_csv"  # click context meta key set by --raw-csv (nrr.cli.options)
@@ -50,6 +51,17 @@ def notes(lines: Sequence[str], quiet: bool) -> None:
     if not quiet:
         for line in lines:
             stderr.print(f"note: {line}", soft_wrap=True)
+
+
+def scheduled_notes(report: Report, use: str) -> list[str]:
+    """What to say when a history reaches past the data's as-of date (docs/definitions.md,
+    "Scheduled is not happened"): ``use`` says what is made of those periods."""
+    if not report.scheduled:
+        return []
+    return [
+        f"{report.scheduled} row(s) end after the data's as-of date ({report.as_of}): "
+        f"{SCHEDULED_NOTE}; {use}"
+    ]
 
 
 def emit(table: pa.Table, fmt: str, output: Path | None, decimals: int | None) -> None:

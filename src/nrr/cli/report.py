@@ -118,6 +118,7 @@ def _show_report(dataset: Dataset, result: Report, output: Path | None) -> None:
         totals.to_pylist() if totals else (),
         "Total" if request.by else "Whole range",
         result.unit,
+        as_of=result.as_of,
     )
     overall = totals.to_pylist() if request.by and totals else result.to_pylist()
     show([table, interpretation(overall, result.label)], output)
@@ -187,7 +188,8 @@ def customers(
         f"{len(result):,} {'lines' if with_lines else 'rows'}, "
         f"{result.unit.label} in {result.currency}"
     )
-    show([plain_table(result.to_pylist(), heading, period_label(result.periods))], output)
+    rows = result.to_pylist()
+    show([plain_table(rows, heading, period_label(result.periods), result.as_of)], output)
 
 
 @click.command()
@@ -278,4 +280,6 @@ def cohorts(
         + (f" {result.unit.label}" if unit == "arr" else "")
         + (f", by {by}" if by else "")
     )
-    show([cohort_triangle(result.to_pylist(), grain, heading, by, result.unit)], output)
+    show(
+        [cohort_triangle(result.to_pylist(), grain, heading, by, result.unit, result.as_of)], output
+    )

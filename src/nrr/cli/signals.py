@@ -17,7 +17,7 @@ from rich.text import Text
 
 from nrr.cli.errors import handle_errors
 from nrr.cli.options import open_dataset, output_options, selection_options, selection_request
-from nrr.cli.output import emit, show, title, working
+from nrr.cli.output import emit, notes, scheduled_notes, show, title, working
 from nrr.insights.defaults import THRESHOLD, WINDOW
 
 if TYPE_CHECKING:
@@ -169,6 +169,7 @@ def signals(
         return
     with working("computing the history", quiet):
         report = dataset.run(request)
+    notes(scheduled_notes(report, "their rates are the scheduled ones"), quiet)
     result = leading_indicators(report, threshold, window)
     if fmt != "table":
         emit(result.table, fmt, output, decimals)

@@ -31,7 +31,7 @@ from nrr.engine.metrics import percent
 from nrr.errors import ConfigError
 from nrr.insights.benchmarks import annotate
 from nrr.insights.defaults import THRESHOLD, WINDOW
-from nrr.results import Report, Result
+from nrr.results import Report, Result, marked_scheduled
 
 MIN_BASELINE = 3  # periods the trailing mean needs before any warning
 MOVEMENTS = ("expansion", "contraction", "churn")
@@ -107,9 +107,8 @@ def leading_indicators(
     out["early_warning"] = reasons != ""
     out["warning"] = reasons.where(reasons != "", None)
     rows = pd.concat([grid, out], axis=1).loc[order].reset_index(drop=True)
-    return Indicators(
-        _indicator_table(annotate(rows), by), report.request, report.currency, threshold, window
-    )
+    table = marked_scheduled(_indicator_table(annotate(rows), by), report.as_of)
+    return Indicators(table, report.request, report.currency, threshold, window)
 
 
 _INDICATOR_COLUMNS = (

@@ -9,7 +9,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from nrr.definitions import Band, Period, Unit, diagnose
+from nrr.definitions import SCHEDULED, SCHEDULED_NOTE, Band, Period, Unit, diagnose
 
 BAND_STYLES = {
     Band.EXCEPTIONAL: "bold green",
@@ -32,6 +32,17 @@ TAIL_COLUMNS = (
     ("reactivation_mrr", "Reactivation"),
     ("total_mrr_end", "Total {unit} end"),
 )
+
+
+def scheduled_caption(rows: Sequence[dict[str, Any]], as_of: date | None) -> str | None:
+    """The footnote of a table with scheduled rows (marked ``*``): docs/definitions.md."""
+    if not any(row.get(SCHEDULED) for row in rows):
+        return None
+    return f"* {SCHEDULED_NOTE}" + (f" ({as_of.isoformat()})" if as_of else "")
+
+
+def _mark(name: str, row: dict[str, Any]) -> str:
+    return f"{name} *" if row.get(SCHEDULED) else name
 
 
 def money(value: float | None, decimals: int = 2) -> str:
@@ -57,10 +68,19 @@ def report_table(
     totals: Sequence[dict[str, Any]] = (),
     total_label: str = "Total",
     unit: Unit = Unit.MRR,
+    as_of: date | None = None,
 ) -> Table:
     """A Rich table of report rows (amounts in ``unit``); ``totals`` rows are shown bold
-    after their period."""
-    table = Table(title=title, title_justify="left", header_style="bold")
+    after their period.
+
+    Rows after the data's as-of date are marked ``*`` and dimmed, with a footnote."""
+    table = Table(
+        title=title,
+        title_justify="left",
+        header_style="bold",
+        caption=scheduled_caption([*rows, *totals], as_of),
+        caption_justify="left",
+    )
     table.add_column("Period", no_wrap=True)
     for group in groups:
         table.add_column(group, no_wrap=True)
@@ -80,7 +100,9 @@ def report_table(
         start = row["period_start"]
         if previous is not None and start != previous and groups:
             _add_totals(table, by_period.pop(previous, []), groups, total_label, unit)
-        table.add_row(*_cells(row, groups, label(start), unit))
+        table.add_row(
+            *_cells(row, groups, label(start), unit), style="dim" if row.get(SCHEDULED) else None
+        )
         previous = start
     if previous is not None and groups:
         _add_totals(table, by_period.pop(previous, []), groups, total_label, unit)
@@ -104,7 +126,7 @@ def _add_totals(
 def _cells(
     row: dict[str, Any], groups: Sequence[str], name: str, unit: Unit, blank_groups: int = 0
 ) -> list[str | Text]:
-    cells: list[str | Text] = [name]
+    cells: list[str | Text] = [_mark(name, row)]
     cells += ["(unset)" if row.get(g) is None else str(row[g]) for g in groups]
     cells += [""] * blank_groups
     cells.append(f"{row['customers_start']:,}")
@@ -121,7 +143,7 @@ def interpretation(rows: Sequence[dict[str, Any]], label: Callable[[date], str])
     text = Text()
     for row in rows:
         band = Band.of(row["nrr"])
-        name = label(row["period_start"])
+        name = _mark(label(row["period_start"]), row)
         if band is None:
             text.append(f"{name}: ", style="bold")
             text.append(diagnose(None, None) + "\n", style="dim")
@@ -146,9 +168,20 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def plain_table(rows: Sequence[dict[str, Any]], title: str, label: Callable[[date], str]) -> Table:
+def plain_table(
+    rows: Sequence[dict[str, Any]],
+    title: str,
+    label: Callable[[date], str],
+    as_of: date | None = None,
+) -> Table:
     """Any result as a table: money with separators, the period by its name."""
-    table = Table(title=title, title_justify="left", header_style="bold")
+    table = Table(
+        title=title,
+        title_justify="left",
+        header_style="bold",
+        caption=scheduled_caption(rows, as_of),
+        caption_justify="left",
+    )
     if not rows:
         table.add_column("(no rows)")
         return table
@@ -161,7 +194,9 @@ def plain_table(rows: Sequence[dict[str, Any]], title: str, label: Callable[[dat
             no_wrap=True,
         )
     for row in rows:
-        table.add_row(*(label(row[c]) if c == "period_start" else _plain(row[c]) for c in columns))
+        table.add_row(
+            *(_mark(label(row[c]), row) if c == "period_start" else _plain(row[c]) for c in columns)
+        )
     return table
 
 
@@ -171,9 +206,17 @@ def cohort_triangle(
     title: str,
     by: str | None,
     unit: Unit = Unit.MRR,
+    as_of: date | None = None,
 ) -> Table:
-    """The classic triangle: cohorts as rows, ages as columns, NRR % coloured by band."""
-    table = Table(title=title, title_justify="left", header_style="bold")
+    """The classic triangle: cohorts as rows, ages as columns, NRR % coloured by band;
+    a cell measured after the data's as-of date is marked ``*``."""
+    table = Table(
+        title=title,
+        title_justify="left",
+        header_style="bold",
+        caption=scheduled_caption(rows, as_of),
+        caption_justify="left",
+    )
     table.add_column("Cohort", no_wrap=True)
     if by:
         table.add_column(by, no_wrap=True)
@@ -193,7 +236,8 @@ def cohort_triangle(
         cells += [f"{first['customers']:,}", money(first[unit.column("initial_mrr")], 0)]
         for age in ages:
             cell = by_age.get(age)
-            cells.append(_cohort_cell(cell["nrr"]) if cell else Text(""))
+            shown = _cohort_cell(cell["nrr"]) if cell else Text("")
+            cells.append(shown + " *" if cell and cell.get(SCHEDULED) else shown)
         table.add_row(*cells)
     return table
 

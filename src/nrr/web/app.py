@@ -19,7 +19,7 @@ from fastapi.templating import Jinja2Templates
 from nrr import __version__
 from nrr.api import Dataset, load
 from nrr.store import Store
-from nrr.web import api, assets, errors, pages
+from nrr.web import api, assets, downloads, errors, pages
 from nrr.web.auth import HostGuard, OriginGuard, TokenGuard, checked_token
 from nrr.web.bodies import BodyLimit
 from nrr.web.budget import DEFAULT_QUERY_TIMEOUT
@@ -72,6 +72,7 @@ def create_app(
     errors.install(app)
     assets.install(app)
     app.include_router(api.router)
+    app.include_router(downloads.router)
     app.include_router(pages.router)
     app.add_middleware(BodyLimit)
     app.add_middleware(OriginGuard)

@@ -27,6 +27,8 @@
     try {
       const body = await api("/api/cohorts", { params: query });
       if (mine !== serial) return;
+      NRR.downloads.set(document.getElementById("cohort-downloads"), "/api/cohorts", query);
+      NRR.scheduled.note(document.getElementById("cohort-scheduled"), body.rows);
       if (!body.rows.length) {
         NRR.charts.showEmpty(heat, "No cohorts in this range", "Nobody was acquired between “From” and “Through”.");
         return;

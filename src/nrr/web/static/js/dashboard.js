@@ -29,6 +29,7 @@
       const payload = await api(`/api/widgets/${widget.id}/data`);
       card.querySelector(".caption").textContent = NRR.widgets.caption(payload);
       NRR.widgets.render(body, payload);
+      NRR.downloads.set(card.querySelector(".downloads"), `/api/widgets/${widget.id}/data`, {});
     } catch (err) {
       body.classList.remove("is-loading");
       body.replaceChildren(NRR.empty("This widget cannot be drawn", err.message));
@@ -43,7 +44,8 @@
       const wide = NRR.widgets.WIDE.has(widget.spec.chart);
       const card = el("article", { class: `card widget${wide ? " wide" : ""}`, "data-widget": widget.id,
                                    "data-chart": widget.spec.chart },
-        el("header", { class: "card-head" }, el("h2", { text: widget.title }), tools(widget, index)),
+        el("header", { class: "card-head" }, el("h2", { text: widget.title }),
+           NRR.downloads.holder(`the widget ${widget.title}`), tools(widget, index)),
         el("p", { class: "caption", text: " " }),
         el("div", { class: "widget-body is-loading" }));
       fill(widget, card);

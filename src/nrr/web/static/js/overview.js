@@ -67,8 +67,8 @@
 
   function tableRow(row, currency, unit) {
     const shown = (key) => cell(money(amount(row, key, unit), currency));
-    return el("tr", {},
-      el("th", { scope: "row" }, row.label),
+    return el("tr", { class: row.scheduled ? "scheduled" : null },
+      el("th", { scope: "row" }, NRR.scheduled.label(row, row.label)),
       shown("starting_mrr"), shown("expansion_mrr"), shown("contraction_mrr"), shown("churn_mrr"),
       el("td", { class: "num" }, bandPill(row)), cell(pct(row.grr)));
   }
@@ -122,12 +122,17 @@
     renderKpis(payload);
     renderBenchmark(payload);
     renderTable(payload);
+    ["trend-scheduled", "breakdown-scheduled"].forEach((id) =>
+      NRR.scheduled.note(document.getElementById(id), [...payload.rows, ...payload.totals]));
     const subtitle = document.getElementById("subtitle");
     subtitle.textContent = `${payload.request.level === "organization" ? "Organizations" : "Accounts"}` +
       ` · ${payload.rows.length} ${grain === "ttm" ? "trailing-twelve-month windows" : grain + "s"}` +
       ` · ${payload.currency} ${NRR.unitLabel(payload.unit)}` +
       (payload.request.filters.length ? ` · ${payload.request.filters.map((f) => f.join(" = ")).join(", ")}` : "");
     csv.href = `/api/report?${queryString({ ...query, format: "csv" })}`;
+    NRR.downloads.set(document.getElementById("breakdown-downloads"), "/api/report", query, ["xlsx"]);
+    ["trend-downloads", "bridge-downloads"].forEach((id) =>
+      NRR.downloads.set(document.getElementById(id), "/api/report", query));
     if (!payload.rows.length) {
       NRR.charts.showEmpty(trend, "No data to chart", "No whole period lies inside the chosen range.");
       NRR.charts.showEmpty(bridge, "No bridge", "No whole period lies inside the chosen range.");

@@ -13,6 +13,7 @@
   const wantedPeriod = new URLSearchParams(window.location.search).get("which");
   const CATEGORIES = ["churn", "contraction", "expansion", "flat", "new", "reactivation"];
   const UNSET = "(unset)";
+  const DRILL_FILE_ROWS = 20000;  // a drill-down file's rows: /api/customers' largest limit
   let periodsFor = null;
   let current = null; // {payload, query, period}
   let serial = 0;
@@ -86,6 +87,7 @@
       const payload = await api("/api/report", { params: q });
       if (mine !== serial) return;
       current = { payload, query: q };
+      NRR.downloads.set(document.getElementById("groups-downloads"), "/api/report", q);
       render(payload, q);
     } catch (err) {
       if (mine !== serial) return;
@@ -106,9 +108,11 @@
       el("td", { class: `num ${tone}` }, signed(money(Math.abs(row.delta), currency, 2), row.delta)));
   }
 
-  function renderDrill(rows, currency, unit, truncated, total) {
+  function renderDrill(rows, currency, unit, truncated, total, params) {
     let active = "all";
     const draw = () => {
+      NRR.downloads.set(document.getElementById("drill-downloads"), "/api/customers",
+                        { ...params, category: active === "all" ? null : active, limit: DRILL_FILE_ROWS });
       const shown = active === "all" ? rows : rows.filter((r) => r.category === active);
       drillBody.replaceChildren(...shown.map((r) => drillRow(r, currency, unit)));
       if (!shown.length) {
@@ -147,14 +151,17 @@
     for (const tr of groupsBody.children) tr.classList.toggle("selected", tr.dataset.group === name);
     drillCats.replaceChildren();
     drillBody.replaceChildren();
+    NRR.downloads.hide(document.getElementById("drill-downloads"));
     loading(document.getElementById("drill-wrap"), true);
     drill.scrollIntoView({ behavior: "smooth", block: "start" });
     const params = { ...query };
     if (key !== null && key !== undefined) params.filter = [...query.filter, `${attr}=${key}`];
+    // No filter names the unset group: the file asks for it with unset=ATTR instead.
+    const fileParams = key === null || key === undefined ? { ...params, unset: attr } : params;
     try {
       const body = await api("/api/customers", { params });
       const rows = body.rows.filter((r) => r[attr] === undefined || r[attr] === key);
-      renderDrill(rows, payload.currency, body.unit, body.truncated, body.total);
+      renderDrill(rows, payload.currency, body.unit, body.truncated, body.total, fileParams);
       clearError();
     } catch (err) {
       drillBody.replaceChildren(el("tr", {}, el("td", { colspan: 5 },

@@ -79,6 +79,16 @@
     }
   }
 
+  /* Each table as a file (nrr.web.downloads): the buckets and at-risk ones need a signal. */
+  function offerFiles(query, payload) {
+    const node = (id) => document.getElementById(id);
+    NRR.downloads.set(node("indicator-downloads"), "/api/signals/indicators", query);
+    for (const [id, part] of [["bucket-downloads", "buckets"], ["risk-downloads", "at-risk"]]) {
+      if (payload.correlation) NRR.downloads.set(node(id), `/api/signals/${part}`, query);
+      else NRR.downloads.hide(node(id));
+    }
+  }
+
   async function refresh(query) {
     const mine = ++serial;
     [rates, buckets].forEach((node) => loading(node, true));
@@ -87,6 +97,7 @@
       if (mine !== serial) return;
       renderIndicators(payload);
       renderSignal(payload);
+      offerFiles(query, payload);
     } catch (err) {
       if (mine !== serial) return;
       showError(err);

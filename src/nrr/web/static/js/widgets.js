@@ -63,8 +63,8 @@ NRR.widgets = (function () {
       el("th", { scope: "col", class: "num", text: "Customers at start" }),
       el("th", { scope: "col", class: "num", text: `Starting ${unitLabel(payload.unit)}` }),
       el("th", { scope: "col", class: "num", text: `Ending ${unitLabel(payload.unit)}` }));
-    const rows = payload.rows.map((r) => el("tr", {},
-      el("th", { scope: "row", text: r.label }),
+    const rows = payload.rows.map((r) => el("tr", { class: r.scheduled ? "scheduled" : null },
+      el("th", { scope: "row", text: NRR.scheduled.label(r, r.label) }),
       grouped ? el("td", { text: groupName(r.group) }) : null,
       el("td", { class: "num" }, el("span", { class: payload.metric === "nrr" && r.band ? `pill band-${r.band}` : "" },
         metricValue(payload.metric, r.value, payload.currency))),
@@ -109,6 +109,11 @@ NRR.widgets = (function () {
       node.replaceChildren(NRR.empty("No data", "No whole period lies in this timeframe, or nobody matches the filters."));
       return;
     }
+    draw(node, payload);
+    if (NRR.scheduled.any(payload.rows)) node.append(NRR.scheduled.noteFor(payload.rows));
+  }
+
+  function draw(node, payload) {
     const chart = payload.spec.chart;
     if (chart === "table") return table(node, payload);
     if (chart === "kpi") return kpi(node, payload);
