@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, Route, expect, sync_playwright
 
 from tests.e2e.server import Server
 
@@ -27,6 +27,9 @@ ARGS = [
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+# A redraw waits on the engine, which on a shared 2-core machine under load can take longer
+# than Playwright's 5 s default for assertions: wait up to 30 s, as actions do, before failing.
+expect.set_options(timeout=30_000)
 
 
 @pytest.fixture(scope="session")
