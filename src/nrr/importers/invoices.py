@@ -21,19 +21,8 @@ from nrr.importers.invoice_format import LineFormat
 from nrr.importers.invoice_read import InvoiceLine, read_lines
 from nrr.importers.invoice_spread import Segment, net_discounts, subscription_segments
 from nrr.importers.summary import ImportSummary, Tally
-from nrr.importers.writer import prepare_folder, write_table
+from nrr.importers.writer import SUBSCRIPTION_COLUMNS, prepare_folder, write_table
 
-SUBSCRIPTION_COLUMNS = (
-    "customer_id",
-    "start_date",
-    "end_date",
-    "amount",
-    "billing_months",
-    "currency",
-    "kind",
-    "product",
-    "subscription_id",
-)
 # kinds that never become MRR, with the words the summary counts them in
 LEFT_OUT = {
     "one_time": "one-time lines (not recurring revenue)",

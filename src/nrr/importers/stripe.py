@@ -26,19 +26,7 @@ from nrr.importers.stripe_prices import Registry
 from nrr.importers.stripe_read import StripeObjects, has_json, read_folder
 from nrr.importers.stripe_subscriptions import lines_of_subscription, merge
 from nrr.importers.summary import ImportSummary, Tally
-from nrr.importers.writer import prepare_folder, write_table
-
-SUBSCRIPTION_COLUMNS = (
-    "customer_id",
-    "start_date",
-    "end_date",
-    "amount",
-    "billing_months",
-    "currency",
-    "kind",
-    "product",
-    "subscription_id",
-)
+from nrr.importers.writer import SUBSCRIPTION_COLUMNS, prepare_folder, write_table
 
 
 def import_stripe(source: Path, out: Path, fx_rates: Path | None = None) -> ImportSummary:

@@ -15,6 +15,18 @@ from nrr.dataset import read_dataset
 from nrr.errors import ConfigError
 
 Row = Mapping[str, str]
+# The columns every importer writes to subscriptions.csv (docs/data-format.md).
+SUBSCRIPTION_COLUMNS = (
+    "customer_id",
+    "start_date",
+    "end_date",
+    "amount",
+    "billing_months",
+    "currency",
+    "kind",
+    "product",
+    "subscription_id",
+)
 
 
 def prepare_folder(out: Path) -> None:
