@@ -13,7 +13,7 @@ from typing import Any
 from nrr.definitions import ReportRequest
 from nrr.insights.benchmarks import IndustryBand, benchmark
 from nrr.insights.forecast import forecast_report
-from nrr.insights.health import signal_report
+from nrr.insights.health import SignalReport, signal_report
 from nrr.insights.series import check_grain
 from nrr.insights.signals import leading_indicators
 from nrr.render import render_bytes
@@ -119,10 +119,11 @@ def signals_payload(state: WebState, query: SignalsQuery) -> Row:
     }
 
 
-def _correlation(state: WebState, request: ReportRequest, query: SignalsQuery) -> Row:
-    """Buckets and the at-risk list (the caller holds the lock: this queries the engine)."""
+def correlated(state: WebState, request: ReportRequest, query: SignalsQuery) -> SignalReport:
+    """The signal's buckets and at-risk list for ``query``, read once for the page and its
+    files (the caller holds the lock: this queries the engine)."""
     assert query.correlate is not None
-    result = signal_report(
+    return signal_report(
         state.dataset,
         request,
         query.correlate,
@@ -131,6 +132,11 @@ def _correlation(state: WebState, request: ReportRequest, query: SignalsQuery) -
         query.below,
         query.top,
     )
+
+
+def _correlation(state: WebState, request: ReportRequest, query: SignalsQuery) -> Row:
+    """Buckets and the at-risk list (the caller holds the lock: this queries the engine)."""
+    result = correlated(state, request, query)
     buckets = [{**row, "band": band(row["nrr"])} for row in clean_rows(result.buckets.to_pylist())]
     risky = result.at_risk
     return {
@@ -154,13 +160,5 @@ def signals_csv(state: WebState, query: SignalsQuery) -> bytes:
         )
     request = _request(state, query)
     with state.lock:
-        result = signal_report(
-            state.dataset,
-            request,
-            query.correlate,
-            query.buckets,
-            query.cuts or None,
-            query.below,
-            query.top,
-        )
+        result = correlated(state, request, query)
     return render_bytes(result.buckets.table, "csv", escape_formulas=not query.raw_csv)

@@ -13,7 +13,6 @@ from fastapi import Response
 
 from nrr.definitions import ReportRequest
 from nrr.errors import ConfigError
-from nrr.insights.health import signal_report
 from nrr.insights.signals import leading_indicators
 from nrr.render import render_bytes
 from nrr.render.workbook import Kind, Sheet, workbook_bytes
@@ -21,6 +20,7 @@ from nrr.results import Report
 from nrr.web.file_parts import about_sheet, attachment, file_name, with_labels
 from nrr.web.insights import _history as signal_history  # as /api/signals reads them
 from nrr.web.insights import _request as signal_request
+from nrr.web.insights import correlated
 from nrr.web.models import SignalsQuery
 from nrr.web.state import WebState
 
@@ -48,15 +48,7 @@ def signals_table(state: WebState, part: str, query: SignalsQuery) -> SignalsFil
         raise ConfigError(f"the {part} table needs a signal: add correlate=NAME")
     request = signal_request(state, query)
     with state.lock:
-        result = signal_report(
-            state.dataset,
-            request,
-            query.correlate,
-            query.buckets,
-            query.cuts or None,
-            query.below,
-            query.top,
-        )
+        result = correlated(state, request, query)
     table = result.buckets.table if part == "buckets" else result.at_risk.table
     currency = request.currency or state.dataset.staged.base_currency
     return SignalsFile(table.replace_schema_metadata(None), request, currency, None)
